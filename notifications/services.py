@@ -1,0 +1,340 @@
+"""Writes for the mail outbox: queue a mail, deliver it once, sweep what got stuck.
+
+Rules, in plain words:
+
+* Every mail is an ``OutboundMail`` row written in the caller's transaction, so a mail
+  exists if and only if the event that caused it was committed.
+* One idempotency key is one mail: queuing the same key twice returns the first row.
+* A worker must *claim* a row before sending it. A claim is a conditional UPDATE that
+  succeeds for one worker only, and holds a lease; two tasks for the same row never both
+  send it. A row whose lease ran out (its worker died) may be claimed again.
+* Temporary failures (connection refused or dropped, time-outs, SMTP 4xx) are retried
+  with exponential back-off; permanent ones (SMTP 5xx) mark the mail failed at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import smtplib
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import linebreaks, urlize
+
+from notifications.models import OutboundMail
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundMail.Status
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "filename": self.filename,
+            "mimetype": self.mimetype,
+            "content_b64": base64.b64encode(self.content).decode("ascii"),
+        }
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+def render_mail(template: str, context: dict[str, Any], *, language: str, html: bool = True) -> RenderedMail:
+    """Render ``notifications/mail/<template>/{subject.txt,body.txt,body.html}`` in ``language``.
+
+    A template without ``body.html`` gets an HTML part made from its text, so every mail
+    has both parts unless the recipient asked for plain text only.
+    """
+    with translation.override(language):
+        ctx = {"site_name": settings.WAGTAIL_SITE_NAME, "site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"notifications/mail/{template}/subject.txt", ctx).split())
+        text = render_to_string(f"notifications/mail/{template}/body.txt", ctx).strip() + "\n"
+        body_html = ""
+        if html:
+            try:
+                body_html = render_to_string(f"notifications/mail/{template}/body.html", ctx)
+            except Exception:  # noqa: BLE001 - TemplateDoesNotExist, fall back to the text
+                body_html = html_from_text(subject, text, language)
+    return RenderedMail(subject=subject, body_text=text, body_html=body_html)
+
+
+def html_from_text(subject: str, text: str, language: str) -> str:
+    """Wrap a plain-text body in the portal's simple, accessible HTML mail layout."""
+    with translation.override(language):
+        return render_to_string(
+            "notifications/mail/base.html",
+            {
+                "subject": subject,
+                "content": linebreaks(urlize(text, autoescape=True), autoescape=False),
+                "language": language,
+                "site_name": settings.WAGTAIL_SITE_NAME,
+                "site_url": settings.SITE_URL,
+            },
+        )
+
+
+def queue_mail(
+    *,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    category: str,
+    idempotency_key: str,
+    body_html: str = "",
+    recipient=None,
+    language: str = "ja",
+    headers: dict[str, str] | None = None,
+    attachments: Iterable[Attachment] = (),
+    unsubscribe_url: str | None = None,
+) -> OutboundMail:
+    """Record one mail in the outbox and send it once the current transaction commits.
+
+    Queuing the same ``idempotency_key`` again changes nothing and returns the first row.
+    With ``unsubscribe_url`` (a subscription mail) the mail carries RFC 8058 one-click
+    unsubscribe headers.
+    """
+    all_headers = dict(headers or {})
+    if unsubscribe_url:
+        all_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        all_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    with transaction.atomic():
+        mail, created = OutboundMail.objects.get_or_create(
+            idempotency_key=idempotency_key,
+            defaults={
+                "category": category,
+                "recipient": recipient,
+                "to_email": to_email,
+                "from_email": settings.DEFAULT_FROM_EMAIL,
+                "language": language,
+                "subject": subject[:255],
+                "body_text": body_text,
+                "body_html": body_html,
+                "headers": all_headers,
+                "attachments": [a.as_json() for a in attachments],
+                "message_id": make_msgid(domain=settings.MAIL_MESSAGE_ID_DOMAIN),
+            },
+        )
+        if created:
+            mail_id = mail.pk
+            transaction.on_commit(lambda: enqueue_delivery(mail_id), robust=True)
+    return mail
+
+
+def queue_templated_mail(
+    *,
+    template: str,
+    context: dict[str, Any],
+    to_email: str,
+    idempotency_key: str,
+    recipient=None,
+    language: str | None = None,
+    category: str | None = None,
+    attachments: Iterable[Attachment] = (),
+    unsubscribe_url: str | None = None,
+) -> OutboundMail:
+    """Render a mail template in the recipient's language and queue it (see :func:`queue_mail`)."""
+    if language is None:
+        language = getattr(recipient, "language", None) or settings.LANGUAGE_CODE
+    wants_html = getattr(recipient, "mail_html", True)
+    rendered = render_mail(
+        template,
+        {"recipient": recipient, "unsubscribe_url": unsubscribe_url, **context},
+        language=language,
+        html=wants_html,
+    )
+    return queue_mail(
+        to_email=to_email,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        category=category or template,
+        idempotency_key=idempotency_key,
+        recipient=recipient,
+        language=language,
+        attachments=attachments,
+        unsubscribe_url=unsubscribe_url,
+    )
+
+
+def enqueue_delivery(mail_id: int, *, countdown: float | None = None) -> None:
+    """Hand a mail to the Celery queue. If the broker is down the sweeper picks it up later."""
+    from notifications.tasks import deliver_mail
+
+    try:
+        deliver_mail.apply_async((mail_id,), countdown=countdown)
+    except Exception:
+        logger.exception("Could not enqueue mail %s; the outbox sweeper will retry it", mail_id)
+
+
+# --- Delivery ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: str  # "sent", "retry", "failed", "skipped"
+    retry_in: float | None = None
+
+
+def claim(mail_id: int) -> OutboundMail | None:
+    """Claim a due mail for this worker; ``None`` if it is not due or another worker holds it.
+
+    The conditional UPDATE is the lock: the database lets exactly one claimant match.
+    """
+    now = timezone.now()
+    token = uuid.uuid4()
+    claimed = (
+        OutboundMail.objects.filter(pk=mail_id)
+        .filter(Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(status=Status.SENDING, lease_expires_at__lt=now))
+        .update(
+            status=Status.SENDING,
+            claim_token=token,
+            lease_expires_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if claimed != 1:
+        return None
+    return OutboundMail.objects.get(pk=mail_id)
+
+
+def build_message(mail: OutboundMail) -> EmailMultiAlternatives:
+    headers = {"Message-ID": mail.message_id, **mail.headers}
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body_text,
+        from_email=mail.from_email,
+        to=[mail.to_email],
+        headers=headers,
+    )
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    for item in mail.attachments:
+        message.attach(item["filename"], base64.b64decode(item["content_b64"]), item["mimetype"])
+    return message
+
+
+def is_permanent(error: Exception) -> bool:
+    """SMTP 5xx answers are permanent; everything else (4xx, network, time-outs) is worth a retry."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential back-off: base, 2×base, 4×base … capped at the maximum."""
+    return float(min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+class _Connection:
+    """One mail connection per worker process, reused across mails and checked when idle."""
+
+    backend = None
+    last_used = 0.0
+
+    @classmethod
+    def get(cls):
+        if cls.backend is not None and time.monotonic() - cls.last_used > 5:
+            smtp = getattr(cls.backend, "connection", None)
+            if smtp is not None:
+                try:
+                    smtp.noop()
+                except Exception:  # noqa: BLE001 - any failure means "open a new one"
+                    cls.reset()
+        if cls.backend is None:
+            cls.backend = get_connection(fail_silently=False)
+            cls.backend.open()
+        return cls.backend
+
+    @classmethod
+    def reset(cls) -> None:
+        if cls.backend is not None:
+            try:
+                cls.backend.close()
+            except Exception:  # noqa: BLE001, S110 - the connection is already broken
+                pass
+        cls.backend = None
+
+
+def deliver(mail_id: int) -> DeliveryResult:
+    """Send one outbox mail if it is due and this worker wins the claim."""
+    mail = claim(mail_id)
+    if mail is None:
+        return DeliveryResult("skipped")
+    try:
+        connection = _Connection.get()
+        sent = connection.send_messages([build_message(mail)])
+        if not sent:
+            raise smtplib.SMTPException("The mail backend reported nothing sent.")
+        _Connection.last_used = time.monotonic()
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        _Connection.reset()
+        return _record_failure(mail, error)
+    OutboundMail.objects.filter(pk=mail.pk, claim_token=mail.claim_token).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error="", lease_expires_at=None
+    )
+    return DeliveryResult("sent")
+
+
+def _record_failure(mail: OutboundMail, error: Exception) -> DeliveryResult:
+    message = f"{type(error).__name__}: {error}"[:2000]
+    mine = OutboundMail.objects.filter(pk=mail.pk, claim_token=mail.claim_token)
+    if is_permanent(error) or mail.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        mine.update(status=Status.FAILED, last_error=message, lease_expires_at=None)
+        logger.warning("Mail %s failed permanently: %s", mail.pk, message)
+        return DeliveryResult("failed")
+    delay = retry_delay(mail.attempts)
+    mine.update(
+        status=Status.QUEUED,
+        last_error=message,
+        lease_expires_at=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    )
+    logger.info("Mail %s failed temporarily (%s); retry in %ss", mail.pk, message, delay)
+    return DeliveryResult("retry", retry_in=delay)
+
+
+def sweep(*, grace_seconds: int = 30, limit: int = 1000) -> int:
+    """Re-enqueue mails that should have been sent by now but were not.
+
+    That is: queued mails whose time came more than ``grace_seconds`` ago (their task was
+    lost, e.g. the broker was down at commit), and mails whose worker died mid-send (the
+    lease ran out). Returns how many were enqueued; enqueuing twice is harmless.
+    """
+    now = timezone.now()
+    due = (
+        OutboundMail.objects.filter(
+            Q(status=Status.QUEUED, next_attempt_at__lte=now - timedelta(seconds=grace_seconds))
+            | Q(status=Status.SENDING, lease_expires_at__lt=now)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(due)
+    for mail_id in ids:
+        enqueue_delivery(mail_id)
+    return len(ids)

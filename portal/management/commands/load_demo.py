@@ -1,0 +1,77 @@
+"""Load demo content for a laptop: districts, a home page, a demo resident and a demo staff user.
+
+Safe to run again: it updates what is there. New random passwords are printed each run.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+from portal import services
+from portal.models import District, HouseholdMember, User
+from portal.staff import WEB
+
+RESIDENT_EMAIL = "resident@example.jp"
+STAFF_EMAIL = "staff@example.jp"
+
+
+class Command(BaseCommand):
+    help = "Load demo content and print the demo logins."
+
+    def handle(self, *args, **options):
+        call_command("loaddata", "districts", verbosity=0)
+        with transaction.atomic():
+            self._home_page()
+            resident_password = secrets.token_urlsafe(9)
+            staff_password = secrets.token_urlsafe(9)
+            resident = self._user(RESIDENT_EMAIL, resident_password, family_name="町田", given_name="花子",
+                                  family_name_kana="マチダ", given_name_kana="ハナコ", district=District.objects.first())
+            if not HouseholdMember.objects.filter(household__owner=resident).exists():
+                services.add_member(owner=resident, family_name="町田", given_name="太郎", family_name_kana="マチダ",
+                                    given_name_kana="タロウ", relationship=HouseholdMember.Relationship.CHILD)
+            staff = self._user(STAFF_EMAIL, staff_password, family_name="役場", given_name="広報", is_staff=True)
+            staff.groups.add(Group.objects.get(name=WEB))
+        self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+        self.stdout.write(f"  Resident: {RESIDENT_EMAIL} / {resident_password}")
+        self.stdout.write(f"  Staff:    {STAFF_EMAIL} / {staff_password}  (sets up two-factor authentication on first visit to /admin/)")
+
+    def _user(self, email: str, password: str, **fields) -> User:
+        user, _created = User.objects.get_or_create(email=email, defaults=fields)
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user
+
+    def _home_page(self) -> None:
+        if HomePage.objects.exists():
+            return
+        root = Page.get_first_root_node()
+        # Wagtail's placeholder "Welcome" page holds the slug "home": move it aside first.
+        Page.objects.filter(depth=2, slug="home", content_type__model="page").update(slug="wagtail-welcome")
+        home = HomePage(
+            title="みどり町ポータル",
+            slug="home",
+            lead="みどり町の手続きと暮らしの情報、オンラインサービスをひとつに。",
+            body="<p>施設予約、安全安心メール、健康記録、情報公開をここから利用できます。</p>",
+        )
+        root.add_child(instance=home)
+        site = Site.objects.filter(is_default_site=True).first()
+        old_root = site.root_page if site else None
+        if site:
+            site.root_page = home
+            site.site_name = "みどり町ポータル"
+            site.save()
+        else:
+            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="みどり町ポータル")
+        if old_root is not None and old_root.specific_class is Page:
+            old_root.delete()

@@ -1,0 +1,41 @@
+"""Reads about residents and households. Other apps use these, not the models."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from portal.models import Household, HouseholdMember, Invitation, MemberGuardian, User
+
+
+def household_of(user: User) -> Household | None:
+    return Household.objects.filter(owner=user).first()
+
+
+def members_visible_to(user: User) -> QuerySet[HouseholdMember]:
+    """Members of the user's own household and members shared with the user."""
+    return (
+        HouseholdMember.objects.filter(Q(household__owner=user) | Q(guardians__user=user))
+        .select_related("household__owner")
+        .distinct()
+    )
+
+
+def member_for_user(user: User, member_id: int) -> HouseholdMember | None:
+    """A member the user may see, or ``None`` (the view answers 404)."""
+    return members_visible_to(user).filter(pk=member_id).first()
+
+
+def member_owned_by(user: User, member_id: int) -> HouseholdMember | None:
+    """A member of the user's own household (only the owner edits, deletes and invites)."""
+    return HouseholdMember.objects.filter(pk=member_id, household__owner=user).first()
+
+
+def guardians_of(member: HouseholdMember) -> list[User]:
+    """Every adult who looks after a member: the household owner, then the shared guardians."""
+    shared = [g.user for g in MemberGuardian.objects.filter(member=member).select_related("user").order_by("created_at")]
+    return [member.household.owner, *[u for u in shared if u.pk != member.household.owner_id]]
+
+
+def pending_invitations_for_member(member: HouseholdMember) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(member=member, status=Invitation.Status.PENDING, expires_at__gt=timezone.now())

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal import health, views
+
+app_name = "portal"
+
+my_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("account/delete/", views.account_delete, name="account_delete"),
+    path("household/", views.household, name="household"),
+    path("household/members/add/", views.member_add, name="member_add"),
+    path("household/members/<int:member_id>/", views.member_detail, name="member_detail"),
+    path("household/members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
+    path("household/members/<int:member_id>/delete/", views.member_delete, name="member_delete"),
+    path("household/members/<int:member_id>/invite/", views.member_invite, name="member_invite"),
+    path("household/invitations/<uuid:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("household/shares/<int:share_id>/remove/", views.share_remove, name="share_remove"),
+    path("household/invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("my/", include((my_patterns, "portal"))),
+    path("mail/", include(("notifications.urls", "notifications"))),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
