@@ -318,13 +318,15 @@ def _record_failure(mail: OutboundMail, error: Exception) -> DeliveryResult:
     return DeliveryResult("retry", retry_in=delay)
 
 
-def sweep(*, grace_seconds: int = 30, limit: int = 1000) -> int:
+def sweep(*, grace_seconds: int | None = None, limit: int = 1000) -> int:
     """Re-enqueue mails that should have been sent by now but were not.
 
     That is: queued mails whose time came more than ``grace_seconds`` ago (their task was
     lost, e.g. the broker was down at commit), and mails whose worker died mid-send (the
     lease ran out). Returns how many were enqueued; enqueuing twice is harmless.
     """
+    if grace_seconds is None:
+        grace_seconds = settings.OUTBOX_SWEEP_GRACE_SECONDS
     now = timezone.now()
     due = (
         OutboundMail.objects.filter(

@@ -146,8 +146,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Tokyo"
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "notifications.sweep_outbox", "schedule": timedelta(seconds=60)},
+    "outbox-sweep": {
+        "task": "notifications.sweep_outbox",
+        "schedule": timedelta(seconds=env_int("OUTBOX_SWEEP_SECONDS", 60, help="How often beat re-enqueues overdue mails.")),
+    },
 }
 
 # --- Mail -----------------------------------------------------------------------------
@@ -172,6 +176,7 @@ MAIL_MESSAGE_ID_DOMAIN = env("MAIL_MESSAGE_ID_DOMAIN", "portal.example.jp", help
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30, help="Seconds a claimed mail is reserved for one worker.")
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, help="Temporary failures before a mail is marked failed.")
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, help="First retry delay; doubles each attempt.")
+OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 30, help="A queued mail this overdue is re-enqueued by the sweeper.")
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 1800, help="Longest retry delay.")
 
 # --- Accounts -------------------------------------------------------------------------

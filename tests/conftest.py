@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from notifications.services import _Connection
+from portal.celery import app as celery_app
+from tests.smtp_sink import SmtpSink
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_in_process():
+    """Tests run tasks in-process; the worker tests start real worker processes instead."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    cache.clear()
+    _Connection.reset()
+    yield
+    _Connection.reset()
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_sink):
+    """Send mail over SMTP to the test's own server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    return smtp_sink
