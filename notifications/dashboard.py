@@ -11,4 +11,8 @@ def _context(request):
     }
 
 
-register(Panel(key="mail", title=_("Mail from the town"), template="notifications/panel.html", order=90, get_context=_context))
+register(
+    Panel(
+        key="mail", title=_("Mail from the town"), template="notifications/panel.html", order=90, get_context=_context
+    )
+)

@@ -23,8 +23,12 @@ class OutboundMail(models.Model):
         FAILED = "failed", _("Failed")
 
     idempotency_key = models.CharField(max_length=200, unique=True)
-    category = models.CharField(max_length=60, db_index=True, help_text="What the mail is about, e.g. account.email_confirmation.")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_mails")
+    category = models.CharField(
+        max_length=60, db_index=True, help_text="What the mail is about, e.g. account.email_confirmation."
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_mails"
+    )
     to_email = models.EmailField(_("to"))
     from_email = models.CharField(max_length=254)
     language = models.CharField(max_length=8, default="ja")

@@ -15,6 +15,7 @@ Rules, in plain words:
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import smtplib
 import time
@@ -273,10 +274,8 @@ class _Connection:
     @classmethod
     def reset(cls) -> None:
         if cls.backend is not None:
-            try:
+            with contextlib.suppress(Exception):  # the connection may already be broken
                 cls.backend.close()
-            except Exception:  # noqa: BLE001, S110 - the connection is already broken
-                pass
         cls.backend = None
 
 

@@ -12,5 +12,13 @@ def _household_context(request):
 
 
 register(Panel(key="profile", title=_("Your account"), template="portal/panels/profile.html", order=10))
-register(Panel(key="household", title=_("Your household"), template="portal/panels/household.html", order=20, get_context=_household_context))
+register(
+    Panel(
+        key="household",
+        title=_("Your household"),
+        template="portal/panels/household.html",
+        order=20,
+        get_context=_household_context,
+    )
+)
 register_topic(Topic(key="town_news", label=_("Town news"), unsubscribe=services.unsubscribe_town_news))

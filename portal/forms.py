@@ -22,11 +22,24 @@ PROFILE_FIELDS = [
 class SignupProfileForm(forms.Form):
     """Extra fields on allauth's sign-up form: the resident's name and preferences."""
 
-    family_name = forms.CharField(label=_("Family name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    given_name = forms.CharField(label=_("Given name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    family_name_kana = forms.CharField(label=_("Family name (kana)"), max_length=100, required=False, validators=[kana_validator])
-    given_name_kana = forms.CharField(label=_("Given name (kana)"), max_length=100, required=False, validators=[kana_validator])
-    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.all(), required=False, empty_label=_("Outside the town / not given"))
+    family_name = forms.CharField(
+        label=_("Family name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    given_name = forms.CharField(
+        label=_("Given name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    family_name_kana = forms.CharField(
+        label=_("Family name (kana)"), max_length=100, required=False, validators=[kana_validator]
+    )
+    given_name_kana = forms.CharField(
+        label=_("Given name (kana)"), max_length=100, required=False, validators=[kana_validator]
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("Outside the town / not given"),
+    )
     language = forms.ChoiceField(label=_("Preferred language"), choices=User.Language.choices, initial="ja")
 
     def signup(self, request, user: User) -> None:
@@ -50,11 +63,15 @@ class MemberForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Email address of the person to invite"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email address of the person to invite"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class DeleteAccountForm(forms.Form):
-    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
     confirm = forms.BooleanField(label=_("I understand that my account, household and records will be deleted."))
 
     def __init__(self, *args, user: User, **kwargs):

@@ -53,7 +53,9 @@ class StaffMfaMiddleware:
             return redirect(f"{reverse('account_login')}?next=/admin/")
         if not user.is_authenticated or not (user.is_staff or user.is_superuser):
             return None
-        if not Authenticator.objects.filter(user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]).exists():
+        if not Authenticator.objects.filter(
+            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exists():
             messages.warning(request, _("Staff must set up two-factor authentication before using the admin."))
             return redirect("mfa_activate_totp")
         if not any(record.get("method") == "mfa" for record in get_authentication_records(request, user)):

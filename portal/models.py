@@ -75,12 +75,18 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     family_name = models.CharField(_("family name"), max_length=50, blank=True)
     given_name = models.CharField(_("given name"), max_length=50, blank=True)
-    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=[kana_validator])
+    family_name_kana = models.CharField(
+        _("family name (kana)"), max_length=100, blank=True, validators=[kana_validator]
+    )
     given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=[kana_validator])
-    district = models.ForeignKey(District, verbose_name=_("district"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     language = models.CharField(_("preferred language"), max_length=8, choices=Language.choices, default=Language.JA)
-    mail_html = models.BooleanField(_("send mail with formatting (HTML)"), default=True, help_text=_("Off: plain text only."))
+    mail_html = models.BooleanField(
+        _("send mail with formatting (HTML)"), default=True, help_text=_("Off: plain text only.")
+    )
     receive_town_news = models.BooleanField(_("receive town news by mail"), default=False)
 
     USERNAME_FIELD = "email"
@@ -130,7 +136,9 @@ class HouseholdMember(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
     family_name = models.CharField(_("family name"), max_length=50)
     given_name = models.CharField(_("given name"), max_length=50)
-    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=[kana_validator])
+    family_name_kana = models.CharField(
+        _("family name (kana)"), max_length=100, blank=True, validators=[kana_validator]
+    )
     given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=[kana_validator])
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
@@ -158,6 +166,9 @@ class MemberGuardian(models.Model):
         verbose_name = _("shared guardian")
         verbose_name_plural = _("shared guardians")
 
+    def __str__(self) -> str:
+        return f"{self.user} → {self.member}"
+
 
 class Invitation(models.Model):
     """An invitation by mail for another adult to share a household member.
@@ -178,13 +189,18 @@ class Invitation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.member}"
 
     @property
     def is_expired(self) -> bool:

@@ -33,7 +33,9 @@ def member_owned_by(user: User, member_id: int) -> HouseholdMember | None:
 
 def guardians_of(member: HouseholdMember) -> list[User]:
     """Every adult who looks after a member: the household owner, then the shared guardians."""
-    shared = [g.user for g in MemberGuardian.objects.filter(member=member).select_related("user").order_by("created_at")]
+    shared = [
+        g.user for g in MemberGuardian.objects.filter(member=member).select_related("user").order_by("created_at")
+    ]
     return [member.household.owner, *[u for u in shared if u.pk != member.household.owner_id]]
 
 

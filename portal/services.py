@@ -74,7 +74,9 @@ def invite_guardian(*, member: HouseholdMember, email: str, invited_by: User, si
     if MemberGuardian.objects.filter(member=member, user__email__iexact=email).exists():
         raise ValidationError(_("This person already shares this member."), code="already")
     # A new invitation to the same address replaces the older one.
-    Invitation.objects.filter(member=member, email=email, status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED)
+    Invitation.objects.filter(member=member, email=email, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.REVOKED
+    )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         member=member,
@@ -97,7 +99,11 @@ def invite_guardian(*, member: HouseholdMember, email: str, invited_by: User, si
 
 
 def find_invitation(token: str) -> Invitation | None:
-    return Invitation.objects.select_related("member__household__owner", "invited_by").filter(token_hash=_hash(token)).first()
+    return (
+        Invitation.objects.select_related("member__household__owner", "invited_by")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
 
 
 def check_invitation(invitation: Invitation, user: User) -> None:

@@ -17,9 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from portal.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env("PORTAL_VAR_DIR", str(BASE_DIR / "var"), help="Folder for the SQLite file, uploads and mail files on a laptop."))
+VAR_DIR = Path(
+    env("PORTAL_VAR_DIR", str(BASE_DIR / "var"), help="Folder for the SQLite file, uploads and mail files on a laptop.")
+)
 
-PORTAL_ENV = env("PORTAL_ENV", "development", help="`production` turns on HTTPS-only cookies, HSTS and required secrets.", production=True)
+PORTAL_ENV = env(
+    "PORTAL_ENV",
+    "development",
+    help="`production` turns on HTTPS-only cookies, HSTS and required secrets.",
+    production=True,
+)
 PRODUCTION = PORTAL_ENV == "production"
 
 SECRET_KEY = env("SECRET_KEY", "", help="Django's signing key. Required in production.", production=True)
@@ -29,9 +36,15 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
 DEBUG = env_bool("DEBUG", not PRODUCTION, help="Django debug pages. Never on in production.")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", help="Comma-separated host names.", production=True)
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "", help="Comma-separated origins, e.g. https://portal.example.jp.")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000", help="Public base URL used in mails sent by workers.", production=True).rstrip("/")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", help="Comma-separated host names.", production=True
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", "", help="Comma-separated origins, e.g. https://portal.example.jp."
+)
+SITE_URL = env(
+    "SITE_URL", "http://127.0.0.1:8000", help="Public base URL used in mails sent by workers.", production=True
+).rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_SITE_NAME = env("PORTAL_SITE_NAME", "みどり町ポータル", help="The town's portal name.")
 
@@ -79,8 +92,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.UserLanguageMiddleware",
-    "portal.middleware.StaffMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.StaffMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -115,7 +128,13 @@ DATABASE_URL = env(
     help="postgres://user:pass@host:5432/name for PostgreSQL; SQLite file by default.",
     production=True,
 )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, help="Seconds a database connection is kept."), conn_health_checks=True)}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, help="Seconds a database connection is kept."),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the web process read while a task writes; the timeout waits out short locks.
@@ -128,9 +147,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker ---------------------------------------------------
-REDIS_URL = env("REDIS_URL", "", help="redis://host:6379/0 turns on the Redis cache and Celery workers. Empty: local-memory cache, tasks run in-process.", production=True)
+REDIS_URL = env(
+    "REDIS_URL",
+    "",
+    help="redis://host:6379/0 turns on the Redis cache and Celery workers. "
+    "Empty: local-memory cache, tasks run in-process.",
+    production=True,
+)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "machi"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "machi",
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -150,33 +181,48 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "notifications.sweep_outbox",
-        "schedule": timedelta(seconds=env_int("OUTBOX_SWEEP_SECONDS", 60, help="How often beat re-enqueues overdue mails.")),
+        "schedule": timedelta(
+            seconds=env_int("OUTBOX_SWEEP_SECONDS", 60, help="How often beat re-enqueues overdue mails.")
+        ),
     },
 }
 
 # --- Mail -----------------------------------------------------------------------------
-EMAIL_HOST = env("EMAIL_HOST", "", help="SMTP server. Empty: mail is printed to the console (or written to EMAIL_FILE_PATH).", production=True)
+EMAIL_HOST = env(
+    "EMAIL_HOST",
+    "",
+    help="SMTP server. Empty: mail is printed to the console (or written to EMAIL_FILE_PATH).",
+    production=True,
+)
 EMAIL_PORT = env_int("EMAIL_PORT", 25, help="SMTP port.")
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "", help="SMTP user, if the server wants one.")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "", help="SMTP password.")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False, help="STARTTLS to the SMTP server.")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, help="Seconds an SMTP conversation may take.")
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", "", help="With no EMAIL_HOST: write each mail as a file in this folder instead of the console.")
+EMAIL_FILE_PATH = env(
+    "EMAIL_FILE_PATH", "", help="With no EMAIL_HOST: write each mail as a file in this folder instead of the console."
+)
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 elif EMAIL_FILE_PATH:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "みどり町ポータル <no-reply@portal.example.jp>", help="Sender of every mail.", production=True)
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", "みどり町ポータル <no-reply@portal.example.jp>", help="Sender of every mail.", production=True
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_MESSAGE_ID_DOMAIN = env("MAIL_MESSAGE_ID_DOMAIN", "portal.example.jp", help="Domain part of Message-IDs.")
 # Outbox: how long a worker holds a claimed mail before another may take it over.
 # It must outlast CELERY_TASK_TIME_LIMIT so a slow but live worker is never raced.
-OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30, help="Seconds a claimed mail is reserved for one worker.")
+OUTBOX_LEASE_SECONDS = env_int(
+    "OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30, help="Seconds a claimed mail is reserved for one worker."
+)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, help="Temporary failures before a mail is marked failed.")
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, help="First retry delay; doubles each attempt.")
-OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 30, help="A queued mail this overdue is re-enqueued by the sweeper.")
+OUTBOX_SWEEP_GRACE_SECONDS = env_int(
+    "OUTBOX_SWEEP_GRACE_SECONDS", 30, help="A queued mail this overdue is re-enqueued by the sweeper."
+)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 1800, help="Longest retry delay.")
 
 # --- Accounts -------------------------------------------------------------------------
@@ -216,7 +262,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = WAGTAIL_SITE_NAME
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
-PORTAL_STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", True, help="Staff must set up a second factor before using /admin/.")
+PORTAL_STAFF_MFA_REQUIRED = env_bool(
+    "STAFF_MFA_REQUIRED", True, help="Staff must set up a second factor before using /admin/."
+)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 
 # --- Wagtail --------------------------------------------------------------------------
@@ -244,6 +292,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles"), help="collectstatic target."))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media"), help="Uploaded images and documents."))
+WHITENOISE_USE_FINDERS = not PRODUCTION  # serve from the apps' folders without collectstatic on a laptop
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -255,12 +304,15 @@ STORAGES = {
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's page preview uses a same-origin frame
+# DENY everywhere; Wagtail's preview views set SAMEORIGIN on their own responses.
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True, help="Redirect http to https (off if the proxy does it).")
+    SECURE_SSL_REDIRECT = env_bool(
+        "SECURE_SSL_REDIRECT", True, help="Redirect http to https (off if the proxy does it)."
+    )
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, help="HSTS max-age in production.")

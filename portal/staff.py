@@ -35,7 +35,9 @@ def permission(apps, app_label: str, codename: str):
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
-def grant_model_permissions(apps, group_name: str, app_label: str, actions: list[str], models: list[str] | None = None) -> None:
+def grant_model_permissions(
+    apps, group_name: str, app_label: str, actions: list[str], models: list[str] | None = None
+) -> None:
     """Give ``group_name`` the ``actions`` (add/change/delete/view) on ``app_label``'s models."""
     ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")

@@ -32,7 +32,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         translation.activate(user.language)
         messages.success(request, _("Your profile was saved."))
         response = redirect("portal:profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax", secure=settings.PRODUCTION)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.PRODUCTION,
+        )
         return response
     return render(request, "portal/profile.html", {"form": form})
 
@@ -118,7 +124,12 @@ def member_invite(request: HttpRequest, member_id: int) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invite_guardian(member=member, email=form.cleaned_data["email"], invited_by=request.user, site_url=request.build_absolute_uri("/"))
+            services.invite_guardian(
+                member=member,
+                email=form.cleaned_data["email"],
+                invited_by=request.user,
+                site_url=request.build_absolute_uri("/"),
+            )
         except ValidationError as error:
             form.add_error("email", error)
         else:
@@ -166,4 +177,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("You now share %(name)s.") % {"name": invitation.member})
             return redirect("portal:member_detail", invitation.member_id)
-    return render(request, "portal/invitation_accept.html", {"invitation": invitation, "error": error}, status=400 if error else 200)
+    return render(
+        request,
+        "portal/invitation_accept.html",
+        {"invitation": invitation, "error": error},
+        status=400 if error else 200,
+    )

@@ -100,11 +100,16 @@ def test_smtp_server_down_then_back_delivers(broker, smtp_sink):
     try:
         ids = queue_batch(5, "down")
         wait_until(
-            lambda: OutboundMail.objects.filter(pk__in=ids, attempts__gte=1, status=OutboundMail.Status.QUEUED).count() == 5,
+            lambda: (
+                OutboundMail.objects.filter(pk__in=ids, attempts__gte=1, status=OutboundMail.Status.QUEUED).count() == 5
+            ),
             30,
             message="first attempts failed and were scheduled again",
         )
-        assert all("Connection" in e or "refused" in e.lower() for e in OutboundMail.objects.filter(pk__in=ids).values_list("last_error", flat=True))
+        assert all(
+            "Connection" in e or "refused" in e.lower()
+            for e in OutboundMail.objects.filter(pk__in=ids).values_list("last_error", flat=True)
+        )
         smtp_sink.start()
         wait_until(lambda: sent_count(ids) == 5, 60, message="delivery after the server came back")
     finally:
@@ -120,7 +125,11 @@ def test_permanent_5xx_is_failed_and_not_retried(broker, smtp_sink):
     try:
         [bad] = queue_batch(1, "bounce", to="nobody@example.jp")
         [good] = queue_batch(1, "fine", to="somebody@example.jp")
-        wait_until(lambda: OutboundMail.objects.get(pk=bad).status == OutboundMail.Status.FAILED, 30, message="mail marked failed")
+        wait_until(
+            lambda: OutboundMail.objects.get(pk=bad).status == OutboundMail.Status.FAILED,
+            30,
+            message="mail marked failed",
+        )
         wait_until(lambda: sent_count([good]) == 1, 30, message="the other mail is still delivered")
         time.sleep(4)  # several sweeps and retry delays: nothing may try the failed mail again
     finally:
@@ -129,4 +138,3 @@ def test_permanent_5xx_is_failed_and_not_retried(broker, smtp_sink):
     assert mail.attempts == 1
     assert "550" in mail.last_error
     assert smtp_sink.to("nobody@example.jp") == []
-

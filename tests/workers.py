@@ -29,7 +29,15 @@ def database_url() -> str:
 class CeleryWorker:
     """``celery worker`` in its own process group, so a test can SIGKILL all of it at once."""
 
-    def __init__(self, *, smtp_port: int, concurrency: int = 2, beat: bool = False, extra_env: dict[str, str] | None = None, name: str = "w1") -> None:
+    def __init__(
+        self,
+        *,
+        smtp_port: int,
+        concurrency: int = 2,
+        beat: bool = False,
+        extra_env: dict[str, str] | None = None,
+        name: str = "w1",
+    ) -> None:
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -51,17 +59,33 @@ class CeleryWorker:
         self.beat = beat
         self.name = name
         self.process: subprocess.Popen | None = None
-        self.log = tempfile.NamedTemporaryFile(prefix="celery-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="celery-", suffix=".log", delete=False)  # noqa: SIM115 - lives as long as the worker
 
     def start(self) -> CeleryWorker:
         cmd = [
-            sys.executable, "-m", "celery", "-A", "portal", "worker",
-            "--loglevel", "WARNING", "--concurrency", str(self.concurrency), "--pool", "prefork",
-            "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            str(self.concurrency),
+            "--pool",
+            "prefork",
+            "--hostname",
+            f"{self.name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
         ]
         if self.beat:
-            cmd += ["--beat", "--schedule", tempfile.mktemp(prefix="beat-")]
-        self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            cmd += ["--beat", "--schedule", str(Path(tempfile.mkdtemp(prefix="beat-")) / "schedule")]
+        self.process = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         return self
 
     def kill(self) -> None:

@@ -28,7 +28,9 @@ def create_groups(apps, schema_editor):
     root_page = Page.objects.filter(depth=1).first()
     if root_page is not None:
         for codename in PAGE_ACTIONS:
-            GroupPagePermission.objects.get_or_create(group=web, page=root_page, permission=permission(apps, "wagtailcore", codename))
+            GroupPagePermission.objects.get_or_create(
+                group=web, page=root_page, permission=permission(apps, "wagtailcore", codename)
+            )
     root_collection = Collection.objects.filter(depth=1).first()
     if root_collection is not None:
         for app_label, codenames in (("wagtailimages", IMAGE_ACTIONS), ("wagtaildocs", DOCUMENT_ACTIONS)):

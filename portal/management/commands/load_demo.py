@@ -32,16 +32,32 @@ class Command(BaseCommand):
             self._home_page()
             resident_password = secrets.token_urlsafe(9)
             staff_password = secrets.token_urlsafe(9)
-            resident = self._user(RESIDENT_EMAIL, resident_password, family_name="町田", given_name="花子",
-                                  family_name_kana="マチダ", given_name_kana="ハナコ", district=District.objects.first())
+            resident = self._user(
+                RESIDENT_EMAIL,
+                resident_password,
+                family_name="町田",
+                given_name="花子",
+                family_name_kana="マチダ",
+                given_name_kana="ハナコ",
+                district=District.objects.first(),
+            )
             if not HouseholdMember.objects.filter(household__owner=resident).exists():
-                services.add_member(owner=resident, family_name="町田", given_name="太郎", family_name_kana="マチダ",
-                                    given_name_kana="タロウ", relationship=HouseholdMember.Relationship.CHILD)
+                services.add_member(
+                    owner=resident,
+                    family_name="町田",
+                    given_name="太郎",
+                    family_name_kana="マチダ",
+                    given_name_kana="タロウ",
+                    relationship=HouseholdMember.Relationship.CHILD,
+                )
             staff = self._user(STAFF_EMAIL, staff_password, family_name="役場", given_name="広報", is_staff=True)
             staff.groups.add(Group.objects.get(name=WEB))
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
         self.stdout.write(f"  Resident: {RESIDENT_EMAIL} / {resident_password}")
-        self.stdout.write(f"  Staff:    {STAFF_EMAIL} / {staff_password}  (sets up two-factor authentication on first visit to /admin/)")
+        self.stdout.write(
+            f"  Staff:    {STAFF_EMAIL} / {staff_password}"
+            "  (sets up two-factor authentication on the first visit to /admin/)"
+        )
 
     def _user(self, email: str, password: str, **fields) -> User:
         user, _created = User.objects.get_or_create(email=email, defaults=fields)
@@ -72,6 +88,8 @@ class Command(BaseCommand):
             site.site_name = "みどり町ポータル"
             site.save()
         else:
-            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="みどり町ポータル")
+            Site.objects.create(
+                hostname="localhost", root_page=home, is_default_site=True, site_name="みどり町ポータル"
+            )
         if old_root is not None and old_root.specific_class is Page:
             old_root.delete()
