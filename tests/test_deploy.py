@@ -287,3 +287,12 @@ def test_envtable_does_not_depend_on_the_environment(monkeypatch, tmp_path):
         monkeypatch.setenv(name, value)
     assert _envtable() == expected
     assert str(tmp_path) not in expected and "elsewhere" not in expected
+
+
+@pytest.mark.sqlite
+def test_readme_configuration_table_is_current():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- envtable:start -->\n", 1)[1].split("<!-- envtable:end -->", 1)[0]
+    out = io.StringIO()
+    call_command("envtable", stdout=out)
+    assert table.strip() == out.getvalue().strip(), "run: python manage.py envtable and paste it into README.md"
