@@ -233,3 +233,41 @@ def test_residents_cannot_open_the_admin(client):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response.url.startswith(LOGIN)
+
+
+def test_password_reset_mail_goes_through_the_outbox(client, django_capture_on_commit_callbacks):
+    user = UserFactory(email="forgetful@example.jp", language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "forgetful@example.jp"})
+    assert response.status_code == 302
+    row = OutboundMail.objects.get(recipient=user)
+    assert row.status == OutboundMail.Status.SENT
+    assert row.language == "en"
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", row.body_text).group(1)
+    form_url = client.get(link).url  # allauth moves the key into the session, then shows the form
+    response = client.post(form_url, {"password1": "new-Secret-2026x", "password2": "new-Secret-2026x"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("new-Secret-2026x")
+
+
+def test_email_change_needs_verification_of_the_new_address(client, django_capture_on_commit_callbacks):
+    user = UserFactory(email="old@example.jp")
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/email/", {"action_add": "", "email": "new@example.jp"})
+    row = OutboundMail.objects.get(to_email="new@example.jp")
+    assert "confirm-email" in row.body_text
+    user.refresh_from_db()
+    assert user.email == "old@example.jp", "the login changes only after the new address is verified"
+    assert EmailAddress.objects.get(email="new@example.jp").verified is False
+
+
+def test_two_factor_page_offers_totp_recovery_codes_and_passkeys(client):
+    client.force_login(UserFactory())
+    body = client.get(reverse("mfa_index")).content.decode()
+    assert reverse("mfa_activate_totp") in body
+    assert reverse("mfa_add_webauthn") in body
+    # Setting up a factor needs a recent password: a session without one is asked for it first.
+    response = client.get(reverse("mfa_add_webauthn"))
+    assert response.url.startswith(reverse("account_reauthenticate"))

@@ -36,3 +36,57 @@ def test_only_safety_staff_read_the_mail_outbox():
     for group in Group.objects.filter(name__in=ALL_GROUPS):
         assert ("notifications.view_outboundmail" in perms(group)) == (group.name == SAFETY)
         assert not any(p.startswith("portal.") for p in perms(group)), "no group reads residents' records"
+
+
+def mfa_staff(client, group_name: str):
+    """A staff member of ``group_name`` signed in with password and TOTP, as the middleware requires."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+
+    from tests.factories import PASSWORD, UserFactory
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": format_hotp_value(hotp_value(secret, int(time.time()) // 30))})
+    return user
+
+
+def test_safety_staff_see_delivery_status_but_not_mail_text_and_cannot_edit(client):
+    from notifications.models import OutboundMail
+
+    mail = OutboundMail.objects.create(
+        idempotency_key="gate:1",
+        category="school_gate",
+        to_email="parent@example.jp",
+        from_email="portal@example.jp",
+        subject="太郎さんが登校しました",
+        body_text="太郎さんが 8:02 に登校しました。",
+        message_id="<1@example.jp>",
+        status=OutboundMail.Status.FAILED,
+        last_error="550 No such user",
+    )
+    mfa_staff(client, SAFETY)
+    listing = client.get("/admin/outbound_mail/")
+    assert listing.status_code == 200
+    assert "parent@example.jp" in listing.content.decode()
+    inspect = client.get(f"/admin/outbound_mail/inspect/{mail.pk}/")
+    assert inspect.status_code == 200
+    assert "550 No such user" in inspect.content.decode()
+    assert "8:02" not in inspect.content.decode()
+    for response in (
+        client.get(f"/admin/outbound_mail/edit/{mail.pk}/"),
+        client.post(f"/admin/outbound_mail/delete/{mail.pk}/"),
+    ):
+        assert (response.status_code, response.url) == (302, "/admin/"), "Wagtail's permission-denied redirect"
+    assert OutboundMail.objects.filter(pk=mail.pk).exists()
+
+
+def test_web_staff_cannot_open_the_outbox(client):
+    mfa_staff(client, WEB)
+    assert client.get("/admin/").status_code == 200
+    response = client.get("/admin/outbound_mail/")
+    assert (response.status_code, response.url) == (302, "/admin/")
