@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import District, HouseholdMember, User, kana_validator
@@ -84,5 +83,3 @@ class DeleteAccountForm(forms.Form):
             raise forms.ValidationError(_("The password is not correct."))
         return password
 
-
-__all__ = ["password_validation"]

@@ -41,3 +41,22 @@ def guardians_of(member: HouseholdMember) -> list[User]:
 
 def pending_invitations_for_member(member: HouseholdMember) -> QuerySet[Invitation]:
     return Invitation.objects.filter(member=member, status=Invitation.Status.PENDING, expires_at__gt=timezone.now())
+
+
+def shares_of(member: HouseholdMember) -> QuerySet[MemberGuardian]:
+    return MemberGuardian.objects.filter(member=member).select_related("user").order_by("created_at")
+
+
+def invitation_owned_by(user: User, invitation_id) -> Invitation | None:
+    """An invitation the user sent for a member of their own household."""
+    return Invitation.objects.filter(pk=invitation_id, member__household__owner=user).first()
+
+
+def share_for_user(user: User, share_id: int) -> MemberGuardian | None:
+    """A share the user may end: as the member's owner, or as the guardian it was shared with."""
+    return (
+        MemberGuardian.objects.filter(pk=share_id)
+        .filter(Q(user=user) | Q(member__household__owner=user))
+        .select_related("member__household")
+        .first()
+    )

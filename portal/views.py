@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from portal import selectors, services
 from portal.dashboard import registry
 from portal.forms import DeleteAccountForm, InviteForm, MemberForm, ProfileForm
-from portal.models import Invitation, MemberGuardian
 
 
 @login_required
@@ -91,7 +90,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "member": member,
         "is_owner": is_owner,
         "guardians": selectors.guardians_of(member),
-        "shares": MemberGuardian.objects.filter(member=member).select_related("user") if is_owner else [],
+        "shares": selectors.shares_of(member) if is_owner else [],
         "invitations": selectors.pending_invitations_for_member(member) if is_owner else [],
     }
     return render(request, "portal/member_detail.html", context)
@@ -141,7 +140,9 @@ def member_invite(request: HttpRequest, member_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=invitation_id, member__household__owner=request.user)
+    invitation = selectors.invitation_owned_by(request.user, invitation_id)
+    if invitation is None:
+        raise Http404
     services.revoke_invitation(invitation=invitation)
     messages.success(request, _("The invitation was withdrawn."))
     return redirect("portal:member_detail", invitation.member_id)
@@ -151,8 +152,8 @@ def invitation_revoke(request: HttpRequest, invitation_id) -> HttpResponse:
 @require_POST
 def share_remove(request: HttpRequest, share_id: int) -> HttpResponse:
     """The owner stops sharing a member, or a guardian stops sharing with themself."""
-    share = MemberGuardian.objects.filter(pk=share_id).select_related("member__household").first()
-    if share is None or request.user.pk not in (share.user_id, share.member.household.owner_id):
+    share = selectors.share_for_user(request.user, share_id)
+    if share is None:
         raise Http404
     services.stop_sharing(guardian=share)
     messages.success(request, _("The member is no longer shared."))

@@ -9,6 +9,14 @@ from tests.smtp_sink import SmtpSink
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Hashing strength is not under test; a fast hasher keeps factories cheap."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _celery_in_process():
     """Tests run tasks in-process; the worker tests start real worker processes instead."""
     celery_app.conf.task_always_eager = True

@@ -1,0 +1,109 @@
+"""Playwright helpers for the browser tests: Debian's chromium, never a downloaded browser.
+
+Test modules load these fixtures with ``pytest_plugins = ["tests.browser"]``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; Django would then refuse ORM
+# calls there ("You cannot call this from an async context"). The tests are synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parent.parent
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+# An iPhone-sized phone (iPhone 12-15): CSS pixels, touch, mobile viewport meta honoured.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server):
+    """Make browser contexts (one per person) for the live server; all closed after the test.
+
+    ``language`` sets Django's language cookie; ``None`` leaves the site's default (ja).
+    """
+    contexts: list[BrowserContext] = []
+
+    def make(*, language: str | None = None, **options) -> BrowserContext:
+        options.setdefault("base_url", live_server.url)
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        if language:
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+            )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def home_page(db):
+    """The town's Wagtail home page at /, made by the same command as on a laptop."""
+    call_command("load_demo", stdout=io.StringIO())
+    from cms.models import HomePage
+
+    return HomePage.objects.get()
+
+
+def label(text: str) -> re.Pattern:
+    """Match a form label exactly, with or without Django's trailing colon ("Email:")."""
+    return re.compile(rf"^\s*{re.escape(text)}:?\s*$")
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    """Sign in through allauth's form (English labels) and wait for the resident's page."""
+    page.goto("/accounts/login/")
+    page.get_by_label(label("Email")).fill(email)
+    page.get_by_label(label("Password")).fill(password)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.wait_for_url(re.compile(r"/my/$"))
+
+
+def log_out(page: Page) -> None:
+    """Use the header's sign-out link, then confirm on allauth's page."""
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name=re.compile("sign out", re.I)).click()
+    page.wait_for_url(re.compile(r"/$"))
