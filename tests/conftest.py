@@ -47,3 +47,4 @@ def smtp_settings(settings, smtp_sink):
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_TIMEOUT = 5
     return smtp_sink
+

@@ -8,11 +8,13 @@ from __future__ import annotations
 import secrets
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from cms.models import HomePage
 from portal import services
@@ -51,7 +53,7 @@ class Command(BaseCommand):
                     relationship=HouseholdMember.Relationship.CHILD,
                 )
             staff = self._user(STAFF_EMAIL, staff_password, family_name="役場", given_name="広報", is_staff=True)
-            staff.groups.add(Group.objects.get(name=WEB))
+            staff.groups.add(Group.objects.get_or_create(name=WEB)[0])
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
         self.stdout.write(f"  Resident: {RESIDENT_EMAIL} / {resident_password}")
         self.stdout.write(
@@ -71,7 +73,9 @@ class Command(BaseCommand):
     def _home_page(self) -> None:
         if HomePage.objects.exists():
             return
-        root = Page.get_first_root_node()
+        # A database emptied by a test flush has no locale or root page; make them as migrate does.
+        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
         # Wagtail's placeholder "Welcome" page holds the slug "home": move it aside first.
         Page.objects.filter(depth=2, slug="home", content_type__model="page").update(slug="wagtail-welcome")
         home = HomePage(
