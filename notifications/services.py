@@ -26,6 +26,7 @@ from datetime import timedelta
 from email.utils import make_msgid
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -120,7 +121,9 @@ def queue_mail(
     if unsubscribe_url:
         all_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         all_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    with transaction.atomic():
+    # No savepoint of our own: inside the caller's transaction the row is simply part of it,
+    # and mails queued in one transaction are handed to the workers together.
+    with transaction.atomic(savepoint=False):
         mail, created = OutboundMail.objects.get_or_create(
             idempotency_key=idempotency_key,
             defaults={
@@ -138,8 +141,7 @@ def queue_mail(
             },
         )
         if created:
-            mail_id = mail.pk
-            transaction.on_commit(lambda: enqueue_delivery(mail_id), robust=True)
+            _deliver_after_commit(mail.pk)
     return mail
 
 
@@ -179,14 +181,48 @@ def queue_templated_mail(
     )
 
 
-def enqueue_delivery(mail_id: int, *, countdown: float | None = None) -> None:
-    """Hand a mail to the Celery queue. If the broker is down the sweeper picks it up later."""
-    from notifications.tasks import deliver_mail
+def _deliver_after_commit(mail_id: int) -> None:
+    """Collect the mails of the current transaction; publish them in batches once it commits.
 
+    Mails are grouped per transaction *and* savepoint, because Django drops the commit hooks
+    of a savepoint that rolls back: a batch never outlives the rows it stands for.
+    """
+    conn = transaction.get_connection()
+    outermost = conn.atomic_blocks[0]
+    pending: dict = conn.__dict__.setdefault("_outbox_pending", {})
+    for key in [k for k in pending if k[0] is not outermost]:
+        del pending[key]  # left over from a transaction that rolled back
+    key = (outermost, tuple(conn.savepoint_ids))
+    if key not in pending:
+        ids: list[int] = []
+        pending[key] = ids
+
+        def publish() -> None:
+            pending.pop(key, None)
+            enqueue_delivery(ids)
+
+        transaction.on_commit(publish, robust=True)
+    pending[key].append(mail_id)
+
+
+def enqueue_delivery(mail_ids: int | list[int], *, countdown: float | None = None) -> None:
+    """Hand mails to the Celery queue, ``OUTBOX_BATCH_SIZE`` per task.
+
+    If the broker is down the request still succeeds: the sweeper picks the mails up later.
+    """
+    from notifications.tasks import deliver_mail, deliver_mails
+
+    ids = [mail_ids] if isinstance(mail_ids, int) else list(mail_ids)
+    size = settings.OUTBOX_BATCH_SIZE
     try:
-        deliver_mail.apply_async((mail_id,), countdown=countdown)
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            if len(chunk) == 1:
+                deliver_mail.apply_async((chunk[0],), countdown=countdown)
+            else:
+                deliver_mails.apply_async((chunk,), countdown=countdown)
     except Exception:
-        logger.exception("Could not enqueue mail %s; the outbox sweeper will retry it", mail_id)
+        logger.exception("Could not enqueue mails %s; the outbox sweeper will retry them", ids[:10])
 
 
 # --- Delivery ---------------------------------------------------------------------------
@@ -290,6 +326,10 @@ def deliver(mail_id: int) -> DeliveryResult:
         if not sent:
             raise smtplib.SMTPException("The mail backend reported nothing sent.")
         _Connection.last_used = time.monotonic()
+    except SoftTimeLimitExceeded as error:
+        _Connection.reset()
+        _record_failure(mail, error)
+        raise
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         _Connection.reset()
         return _record_failure(mail, error)
@@ -336,6 +376,5 @@ def sweep(*, grace_seconds: int | None = None, limit: int = 1000) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     ids = list(due)
-    for mail_id in ids:
-        enqueue_delivery(mail_id)
+    enqueue_delivery(ids)
     return len(ids)

@@ -176,6 +176,9 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, help="Seconds bef
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+# Keep a worker's database connection between tasks (Celery closes it after every task
+# otherwise); portal.celery closes broken or too old ones before each task instead.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
@@ -218,6 +221,7 @@ MAIL_MESSAGE_ID_DOMAIN = env("MAIL_MESSAGE_ID_DOMAIN", "portal.example.jp", help
 OUTBOX_LEASE_SECONDS = env_int(
     "OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30, help="Seconds a claimed mail is reserved for one worker."
 )
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50, help="Mails of one transaction handed to a worker per task.")
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, help="Temporary failures before a mail is marked failed.")
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, help="First retry delay; doubles each attempt.")
 OUTBOX_SWEEP_GRACE_SECONDS = env_int(

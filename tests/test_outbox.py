@@ -156,8 +156,9 @@ def test_sweeper_reenqueues_overdue_and_abandoned_mails_only(make):
     OutboundMail.objects.filter(pk=sent.pk).update(status=OutboundMail.Status.SENT, next_attempt_at=long_ago)
     with mock.patch.object(services, "enqueue_delivery") as enqueue:
         assert services.sweep() == 2
-    assert {call.args[0] for call in enqueue.call_args_list} == {overdue.pk, abandoned.pk}
-    assert fresh.pk not in {call.args[0] for call in enqueue.call_args_list}
+    [call] = enqueue.call_args_list
+    assert set(call.args[0]) == {overdue.pk, abandoned.pk}
+    assert fresh.pk not in call.args[0]
 
 
 def test_broker_outage_at_commit_does_not_break_the_request(make):
@@ -227,3 +228,43 @@ def test_real_smtp_server_receives_the_mail(smtp_settings, make):
     assert received.message["Message-ID"] == mail.message_id
     assert received.message.get_body(("plain",)).get_content().strip() == "本文です"
     assert received.recipients == ["parent@example.jp"]
+
+
+def test_mails_of_one_transaction_go_to_the_workers_as_one_batch(django_capture_on_commit_callbacks, settings):
+    settings.OUTBOX_BATCH_SIZE = 3
+    with (
+        mock.patch("notifications.tasks.deliver_mails.apply_async") as batch,
+        mock.patch("notifications.tasks.deliver_mail.apply_async") as single,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        ids = [queue(f"b{i}").pk for i in range(4)]
+    assert [c.args[0][0] for c in batch.call_args_list] == [ids[:3]]
+    assert [c.args[0][0] for c in single.call_args_list] == [ids[3]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_drops_only_its_own_mails():
+    with mock.patch("notifications.tasks.deliver_mails.apply_async") as batch, transaction.atomic():
+        kept = queue("kept").pk
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue("dropped")
+            raise RuntimeError
+        also_kept = queue("also-kept").pk
+    assert [c.args[0][0] for c in batch.call_args_list] == [[kept, also_kept]]
+    assert set(OutboundMail.objects.values_list("idempotency_key", flat=True)) == {"kept", "also-kept"}
+
+
+def test_a_temporary_failure_holds_back_the_rest_of_the_batch(make):
+    from notifications.tasks import deliver_mails
+
+    with mock.patch.object(services, "enqueue_delivery"):
+        ids = [make(f"t{i}").pk for i in range(3)]
+    broken = mock.Mock(side_effect=ConnectionRefusedError("refused"))
+    with (
+        mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", broken),
+        mock.patch.object(services, "enqueue_delivery") as enqueue,
+    ):
+        assert deliver_mails(ids) == {"retry": 1}
+    assert broken.call_count == 1, "one refused connection is enough to know"
+    assert enqueue.call_args.args[0] == ids
+    assert enqueue.call_args.kwargs["countdown"] == services.retry_delay(1)
