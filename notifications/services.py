@@ -123,25 +123,30 @@ def queue_mail(
         all_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # No savepoint of our own: inside the caller's transaction the row is simply part of it,
     # and mails queued in one transaction are handed to the workers together.
+    mail = OutboundMail(
+        idempotency_key=idempotency_key,
+        category=category,
+        recipient=recipient,
+        to_email=to_email,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        language=language,
+        subject=subject[:255],
+        body_text=body_text,
+        body_html=body_html,
+        headers=all_headers,
+        attachments=[a.as_json() for a in attachments],
+        message_id=make_msgid(domain=settings.MAIL_MESSAGE_ID_DOMAIN),
+    )
     with transaction.atomic(savepoint=False):
-        mail, created = OutboundMail.objects.get_or_create(
-            idempotency_key=idempotency_key,
-            defaults={
-                "category": category,
-                "recipient": recipient,
-                "to_email": to_email,
-                "from_email": settings.DEFAULT_FROM_EMAIL,
-                "language": language,
-                "subject": subject[:255],
-                "body_text": body_text,
-                "body_html": body_html,
-                "headers": all_headers,
-                "attachments": [a.as_json() for a in attachments],
-                "message_id": make_msgid(domain=settings.MAIL_MESSAGE_ID_DOMAIN),
-            },
+        # INSERT … ON CONFLICT DO NOTHING: a repeated key neither fails nor needs a savepoint.
+        OutboundMail.objects.bulk_create([mail], ignore_conflicts=True)
+        pk, message_id = (
+            OutboundMail.objects.filter(idempotency_key=idempotency_key).values_list("pk", "message_id").get()
         )
-        if created:
-            _deliver_after_commit(mail.pk)
+        if message_id != mail.message_id:  # the key was queued before: that mail stands
+            return OutboundMail.objects.get(pk=pk)
+        mail.pk = pk
+        _deliver_after_commit(pk)
     return mail
 
 
@@ -234,16 +239,21 @@ class DeliveryResult:
     retry_in: float | None = None
 
 
-def claim(mail_id: int) -> OutboundMail | None:
-    """Claim a due mail for this worker; ``None`` if it is not due or another worker holds it.
+def _due(now) -> Q:
+    return Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(status=Status.SENDING, lease_expires_at__lt=now)
 
-    The conditional UPDATE is the lock: the database lets exactly one claimant match.
+
+def claim(mail_ids: list[int]) -> list[OutboundMail]:
+    """Claim the due mails among ``mail_ids`` for this worker; the others are skipped.
+
+    The conditional UPDATE is the lock: the database lets exactly one claimant match a row.
+    The lease outlasts the task's hard time limit, so no live worker loses its claim.
     """
     now = timezone.now()
     token = uuid.uuid4()
     claimed = (
-        OutboundMail.objects.filter(pk=mail_id)
-        .filter(Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(status=Status.SENDING, lease_expires_at__lt=now))
+        OutboundMail.objects.filter(pk__in=mail_ids)
+        .filter(_due(now))
         .update(
             status=Status.SENDING,
             claim_token=token,
@@ -251,9 +261,17 @@ def claim(mail_id: int) -> OutboundMail | None:
             attempts=F("attempts") + 1,
         )
     )
-    if claimed != 1:
-        return None
-    return OutboundMail.objects.get(pk=mail_id)
+    if not claimed:
+        return []
+    return list(OutboundMail.objects.filter(pk__in=mail_ids, claim_token=token).order_by("pk"))
+
+
+def release(mails: list[OutboundMail]) -> None:
+    """Give back claimed mails that were not tried, as if they had never been claimed."""
+    for mail in mails:
+        OutboundMail.objects.filter(pk=mail.pk, claim_token=mail.claim_token).update(
+            status=Status.QUEUED, claim_token=None, lease_expires_at=None, attempts=F("attempts") - 1
+        )
 
 
 def build_message(mail: OutboundMail) -> EmailMultiAlternatives:
@@ -315,28 +333,59 @@ class _Connection:
         cls.backend = None
 
 
+@dataclass
+class BatchResult:
+    outcomes: dict[int, str]
+    retry_ids: list[int]  # to try again after ``retry_in`` seconds (the failed one and the untried rest)
+    retry_in: float | None = None
+
+
+def deliver_many(mail_ids: list[int]) -> BatchResult:
+    """Send the due mails among ``mail_ids``, each marked sent as soon as the server took it.
+
+    A permanent failure fails that mail only. A temporary one (the server is down or busy)
+    stops the batch: the rest would fail the same way, so it waits for the same retry.
+    """
+    mails = claim(mail_ids)
+    result = BatchResult(outcomes=dict.fromkeys(mail_ids, "skipped"), retry_ids=[])
+    for position, mail in enumerate(mails):
+        try:
+            _send(mail)
+        except SoftTimeLimitExceeded as error:
+            _record_failure(mail, error)
+            release(mails[position + 1 :])
+            raise
+        except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+            outcome = _record_failure(mail, error)
+            result.outcomes[mail.pk] = outcome.outcome
+            if outcome.outcome == "retry":
+                release(mails[position + 1 :])
+                result.retry_ids = [m.pk for m in mails[position:]]
+                result.retry_in = outcome.retry_in
+                return result
+            continue
+        OutboundMail.objects.filter(pk=mail.pk, claim_token=mail.claim_token).update(
+            status=Status.SENT, sent_at=timezone.now(), last_error="", lease_expires_at=None
+        )
+        result.outcomes[mail.pk] = "sent"
+    return result
+
+
 def deliver(mail_id: int) -> DeliveryResult:
     """Send one outbox mail if it is due and this worker wins the claim."""
-    mail = claim(mail_id)
-    if mail is None:
-        return DeliveryResult("skipped")
+    batch = deliver_many([mail_id])
+    return DeliveryResult(batch.outcomes[mail_id], retry_in=batch.retry_in)
+
+
+def _send(mail: OutboundMail) -> None:
     try:
         connection = _Connection.get()
-        sent = connection.send_messages([build_message(mail)])
-        if not sent:
+        if not connection.send_messages([build_message(mail)]):
             raise smtplib.SMTPException("The mail backend reported nothing sent.")
-        _Connection.last_used = time.monotonic()
-    except SoftTimeLimitExceeded as error:
+    except BaseException:
         _Connection.reset()
-        _record_failure(mail, error)
         raise
-    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
-        _Connection.reset()
-        return _record_failure(mail, error)
-    OutboundMail.objects.filter(pk=mail.pk, claim_token=mail.claim_token).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error="", lease_expires_at=None
-    )
-    return DeliveryResult("sent")
+    _Connection.last_used = time.monotonic()
 
 
 def _record_failure(mail: OutboundMail, error: Exception) -> DeliveryResult:

@@ -8,33 +8,32 @@ from celery.exceptions import SoftTimeLimitExceeded
 from notifications import services
 
 
+def _deliver(mail_ids: list[int]) -> dict[int, str]:
+    try:
+        result = services.deliver_many(mail_ids)
+    except SoftTimeLimitExceeded:
+        services.enqueue_delivery(mail_ids)  # what was sent is skipped; the rest goes on
+        raise
+    if result.retry_ids:
+        services.enqueue_delivery(result.retry_ids, countdown=result.retry_in)
+    return result.outcomes
+
+
 @shared_task(name="notifications.deliver_mail", ignore_result=True)
 def deliver_mail(mail_id: int) -> str:
     """Send one outbox mail; schedule its retry after a temporary failure."""
-    result = services.deliver(mail_id)
-    if result.outcome == "retry" and result.retry_in is not None:
-        services.enqueue_delivery(mail_id, countdown=result.retry_in)
-    return result.outcome
+    return _deliver([mail_id])[mail_id]
 
 
 @shared_task(name="notifications.deliver_mails", ignore_result=True)
 def deliver_mails(mail_ids: list[int]) -> dict[str, int]:
-    """Send a batch of outbox mails, each claimed and marked on its own (see ``deliver``).
+    """Send a batch of outbox mails: one task, one claim, one mark per mail as it is accepted.
 
-    One task per batch saves a broker round trip per mail. When the mail server fails
-    temporarily, the rest of the batch waits for the same retry instead of failing one by one.
+    When the mail server fails temporarily, the rest of the batch waits for the same retry.
     """
     outcomes: dict[str, int] = {}
-    for position, mail_id in enumerate(mail_ids):
-        try:
-            result = services.deliver(mail_id)
-        except SoftTimeLimitExceeded:
-            services.enqueue_delivery(mail_ids[position:])
-            break
-        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        if result.outcome == "retry":
-            services.enqueue_delivery(mail_ids[position:], countdown=result.retry_in)
-            break
+    for outcome in _deliver(mail_ids).values():
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
 

@@ -82,16 +82,16 @@ def test_task_running_twice_sends_once(make):
 def test_only_one_of_two_claims_wins(make):
     with mock.patch.object(services, "enqueue_delivery"):
         mail = make()
-    first = services.claim(mail.pk)
-    second = services.claim(mail.pk)
-    assert first is not None
-    assert second is None
+    first = services.claim([mail.pk])
+    second = services.claim([mail.pk])
+    assert [m.pk for m in first] == [mail.pk]
+    assert second == []
 
 
 def test_a_dead_workers_claim_can_be_taken_over_after_its_lease(make):
     with mock.patch.object(services, "enqueue_delivery"):
         mail = make()
-    assert services.claim(mail.pk) is not None
+    assert services.claim([mail.pk])
     OutboundMail.objects.filter(pk=mail.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert deliver_mail(mail.pk) == "sent"
     mail.refresh_from_db()
@@ -264,7 +264,9 @@ def test_a_temporary_failure_holds_back_the_rest_of_the_batch(make):
         mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", broken),
         mock.patch.object(services, "enqueue_delivery") as enqueue,
     ):
-        assert deliver_mails(ids) == {"retry": 1}
+        assert deliver_mails(ids) == {"retry": 1, "skipped": 2}
     assert broken.call_count == 1, "one refused connection is enough to know"
     assert enqueue.call_args.args[0] == ids
     assert enqueue.call_args.kwargs["countdown"] == services.retry_delay(1)
+    untried = OutboundMail.objects.filter(pk__in=ids[1:])
+    assert {(m.status, m.attempts) for m in untried} == {(OutboundMail.Status.QUEUED, 0)}
