@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "portal.apps.StaffUsersAppConfig",  # wagtail.users with our name fields
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

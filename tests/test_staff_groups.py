@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
 from portal.staff import ALL_GROUPS, SAFETY, WEB
@@ -90,3 +91,28 @@ def test_web_staff_cannot_open_the_outbox(client):
     assert client.get("/admin/").status_code == 200
     response = client.get("/admin/outbound_mail/")
     assert (response.status_code, response.url) == (302, "/admin/")
+
+
+def test_an_administrator_manages_staff_accounts_in_wagtail(client):
+    """The email-as-login user model works in Wagtail's user management."""
+    admin = mfa_staff(client, WEB)
+    admin.is_superuser = True
+    admin.save()
+    assert client.get("/admin/users/").status_code == 200
+    response = client.post(
+        reverse("wagtailusers_users:add"),
+        {
+            "email": "new.staff@example.jp",
+            "family_name": "役場",
+            "given_name": "次郎",
+            "password1": "Long-enough-pass-2026",
+            "password2": "Long-enough-pass-2026",
+            "is_superuser": "",
+            "groups": [Group.objects.get(name=SAFETY).pk],
+        },
+    )
+    from portal.models import User
+
+    assert response.status_code == 302, response.context["form"].errors if response.context else response.status_code
+    created = User.objects.get(email="new.staff@example.jp")
+    assert list(created.groups.values_list("name", flat=True)) == [SAFETY]
