@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
-from notifications.services import _Connection
-from portal.celery import app as celery_app
-from tests.smtp_sink import SmtpSink
+pytest.register_assert_rewrite("tests.browser")  # loaded as a plugin by the browser test modules
+
+from django.core.cache import cache  # noqa: E402
+
+from notifications.services import _Connection  # noqa: E402
+from portal.celery import app as celery_app  # noqa: E402
+from tests.smtp_sink import SmtpSink  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")

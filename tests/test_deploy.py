@@ -201,6 +201,7 @@ def _clean_env(**values: str) -> dict[str, str]:
     """This process's environment without the portal's variables, plus ``values``."""
     env = {key: value for key, value in os.environ.items() if key not in REGISTRY}
     env.pop("CELERY_BROKER_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for this process only
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     env.update(values)
     return env

@@ -55,6 +55,7 @@ class CeleryWorker:
             "LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
+        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' setting, not a worker's
         self.concurrency = concurrency
         self.beat = beat
         self.name = name
