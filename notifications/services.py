@@ -427,3 +427,28 @@ def sweep(*, grace_seconds: int | None = None, limit: int = 1000) -> int:
     ids = list(due)
     enqueue_delivery(ids)
     return len(ids)
+
+
+# --- Privacy ------------------------------------------------------------------------------
+
+
+def purge_old_content(*, days: int | None = None) -> int:
+    """Blank the text of mails sent or failed more than ``days`` ago (OUTBOX_RETENTION_DAYS).
+
+    The row stays as the record that a mail went out (to whom, about what, when, Message-ID);
+    what it said, which may name a child or where an elderly person was, does not.
+    """
+    if days is None:
+        days = settings.OUTBOX_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    return (
+        OutboundMail.objects.filter(status__in=[Status.SENT, Status.FAILED], created_at__lt=cutoff)
+        .exclude(body_text="", body_html="", attachments=[])
+        .update(subject="", body_text="", body_html="", attachments=[], headers={})
+    )
+
+
+def forget_recipient(*, user, emails: list[str]) -> int:
+    """Delete every outbox row of a resident who deletes their account, queued ones included."""
+    deleted, _by_model = OutboundMail.objects.filter(Q(recipient=user) | Q(to_email__in=emails)).delete()
+    return deleted

@@ -41,3 +41,9 @@ def deliver_mails(mail_ids: list[int]) -> dict[str, int]:
 def sweep_outbox() -> int:
     """Periodic: re-enqueue mails that are overdue or whose worker died."""
     return services.sweep()
+
+
+@shared_task(name="notifications.purge_old_mail", ignore_result=True)
+def purge_old_mail() -> int:
+    """Daily: drop the text of old mails (see ``services.purge_old_content``)."""
+    return services.purge_old_content()

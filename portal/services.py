@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications.services import queue_templated_mail
+from notifications.services import forget_recipient, queue_templated_mail
 from portal.models import Household, HouseholdMember, Invitation, MemberGuardian, User
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -163,7 +163,11 @@ def update_profile(*, user: User, **fields) -> User:
 
 @transaction.atomic
 def delete_account(*, user: User) -> None:
-    """Delete the resident, their household and members; their sent mails keep no link to them."""
+    """Delete the resident, their household, its members and every mail to them."""
+    from allauth.account.models import EmailAddress
+
+    emails = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+    forget_recipient(user=user, emails=emails)
     user.delete()
 
 

@@ -188,6 +188,7 @@ CELERY_BEAT_SCHEDULE = {
             seconds=env_int("OUTBOX_SWEEP_SECONDS", 60, help="How often beat re-enqueues overdue mails.")
         ),
     },
+    "outbox-purge": {"task": "notifications.purge_old_mail", "schedule": timedelta(hours=24)},
 }
 
 # --- Mail -----------------------------------------------------------------------------
@@ -222,6 +223,9 @@ OUTBOX_LEASE_SECONDS = env_int(
     "OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30, help="Seconds a claimed mail is reserved for one worker."
 )
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 50, help="Mails of one transaction handed to a worker per task.")
+OUTBOX_RETENTION_DAYS = env_int(
+    "OUTBOX_RETENTION_DAYS", 90, help="Days the text of a sent mail is kept; the record of it stays."
+)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, help="Temporary failures before a mail is marked failed.")
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, help="First retry delay; doubles each attempt.")
 OUTBOX_SWEEP_GRACE_SECONDS = env_int(

@@ -68,9 +68,7 @@ def new_context(browser: Browser, live_server):
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         if language:
-            context.add_cookies(
-                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
-            )
+            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
         contexts.append(context)
         return context
 

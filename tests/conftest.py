@@ -50,4 +50,3 @@ def smtp_settings(settings, smtp_sink):
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_TIMEOUT = 5
     return smtp_sink
-

@@ -28,8 +28,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
 RESIDENT_PAGES = ["/my/", "/my/household/", "/my/household/members/add/"]
 # Reached from the resident's page; checked too, so a finding there is not a surprise later.
-MORE_RESIDENT_PAGES = ["/my/profile/", "/accounts/email/", "/accounts/password/change/",
-                       "/accounts/logout/"]
+MORE_RESIDENT_PAGES = ["/my/profile/", "/accounts/email/", "/accounts/password/change/", "/accounts/logout/"]
 
 # Japanese on a phone (most residents), English on a desktop.
 VIEWS = {
@@ -174,8 +173,13 @@ def test_resident_pages_reflow_at_320_css_pixels(new_context):
     page = context.new_page()
     log_in(page, user.email, PASSWORD)
     context.clear_cookies(name=settings.LANGUAGE_COOKIE_NAME)
-    for path in ["/my/", "/my/household/", f"/my/household/members/{member.pk}/",
-                 "/my/household/members/add/", "/my/profile/"]:
+    for path in [
+        "/my/",
+        "/my/household/",
+        f"/my/household/members/{member.pk}/",
+        "/my/household/members/add/",
+        "/my/profile/",
+    ]:
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{path} is {width} CSS px wide at a 320 px viewport"

@@ -167,10 +167,12 @@ def test_profile_rejects_a_bad_phone_number_and_keeps_the_old_one(client):
 
 
 def test_account_deletion_needs_the_password_and_removes_the_household(client):
+    from notifications.services import queue_mail
     from tests.factories import MemberFactory
 
     member = MemberFactory()
     user = member.household.owner
+    queue_mail(to_email=user.email, subject="s", body_text="b", category="t", idempotency_key="t1", recipient=user)
     client.force_login(user)
     response = client.post(reverse("portal:account_delete"), {"password": "wrong", "confirm": "on"})
     assert response.status_code == 200
@@ -179,6 +181,7 @@ def test_account_deletion_needs_the_password_and_removes_the_household(client):
     assert response.status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
     assert not type(member).objects.filter(pk=member.pk).exists()
+    assert not OutboundMail.objects.filter(to_email=user.email).exists(), "no mail to them is kept"
     assert client.get(reverse("portal:dashboard")).status_code == 302
 
 

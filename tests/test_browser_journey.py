@@ -51,8 +51,9 @@ def wait_for_link(sink: SmtpSink, address: str, pattern: re.Pattern, timeout: fl
     raise AssertionError(f"no mail matching {pattern.pattern} to {address}; got {subjects}")
 
 
-def sign_up_and_verify(context: BrowserContext, sink: SmtpSink, *, email: str, family: str,
-                       given: str, family_kana: str, given_kana: str) -> Page:
+def sign_up_and_verify(
+    context: BrowserContext, sink: SmtpSink, *, email: str, family: str, given: str, family_kana: str, given_kana: str
+) -> Page:
     page = context.new_page()
     page.goto("/accounts/signup/")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("sign up", re.I))
@@ -83,8 +84,9 @@ def test_two_guardians_share_a_child_on_phones(new_context, smtp_settings, home_
 
     # --- First guardian: sign up, verify, sign in, add a child, invite the other parent ----
     first = new_context(language="en", **PHONE)
-    page = sign_up_and_verify(first, sink, email=hanako, family="町田", given="花子",
-                              family_kana="マチダ", given_kana="ハナコ")
+    page = sign_up_and_verify(
+        first, sink, email=hanako, family="町田", given="花子", family_kana="マチダ", given_kana="ハナコ"
+    )
     log_in(page, hanako, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("My page")
     expect(page.get_by_role("main")).to_contain_text("Welcome, 町田 花子")
@@ -116,17 +118,14 @@ def test_two_guardians_share_a_child_on_phones(new_context, smtp_settings, home_
 
     # --- Second guardian, on their own phone -------------------------------------------------
     second = new_context(language="en", **PHONE)
-    page2 = sign_up_and_verify(second, sink, email=kenji, family="町田", given="健二",
-                               family_kana="マチダ", given_kana="ケンジ")
-    log_in(page2, kenji, PASSWORD)
-    expect(page2.get_by_role("region", name="Household")).to_contain_text(
-        "No household members yet."
+    page2 = sign_up_and_verify(
+        second, sink, email=kenji, family="町田", given="健二", family_kana="マチダ", given_kana="ケンジ"
     )
+    log_in(page2, kenji, PASSWORD)
+    expect(page2.get_by_role("region", name="Household")).to_contain_text("No household members yet.")
     page2.goto(invite_link)
     expect(page2.get_by_role("heading", level=1)).to_have_text("Invitation")
-    expect(page2.get_by_role("main")).to_contain_text(
-        "町田 花子 invites you to look after 町田 太郎 together."
-    )
+    expect(page2.get_by_role("main")).to_contain_text("町田 花子 invites you to look after 町田 太郎 together.")
     page2.get_by_role("button", name="Accept").click()
 
     expect(page2).to_have_url(child_url)

@@ -29,7 +29,9 @@ def test_all_up_is_200_with_each_check(client):
 
 
 def test_real_redis_broker_and_cache_are_checked(client, settings, real_broker):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9"}
+    }
     response = client.get("/healthz")
     assert response.status_code == 200, response.json()
     assert response.json()["checks"]["broker"]["status"] == "ok"
@@ -46,7 +48,9 @@ def test_broker_down_is_503(client, settings, real_broker):
 
 
 def test_cache_down_is_503(client, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["cache"]["ok"] is False

@@ -270,3 +270,17 @@ def test_a_temporary_failure_holds_back_the_rest_of_the_batch(make):
     assert enqueue.call_args.kwargs["countdown"] == services.retry_delay(1)
     untried = OutboundMail.objects.filter(pk__in=ids[1:])
     assert {(m.status, m.attempts) for m in untried} == {(OutboundMail.Status.QUEUED, 0)}
+
+
+def test_old_mail_text_is_purged_but_the_record_stays(make, settings):
+    settings.OUTBOX_RETENTION_DAYS = 90
+    old = make("old", body_text="太郎さんが 8:02 に登校しました。", body_html="<p>8:02</p>")
+    recent = make("recent", body_text="本日の記録")
+    OutboundMail.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=91))
+    assert services.purge_old_content() == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.subject, old.body_text, old.body_html) == ("", "", "")
+    assert (old.to_email, old.status, old.message_id) == ("parent@example.jp", OutboundMail.Status.SENT, old.message_id)
+    assert recent.body_text == "本日の記録"
+    assert services.purge_old_content() == 0, "nothing left to purge"
