@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import linebreaks, urlize
@@ -77,7 +78,7 @@ def render_mail(template: str, context: dict[str, Any], *, language: str, html: 
         if html:
             try:
                 body_html = render_to_string(f"notifications/mail/{template}/body.html", ctx)
-            except Exception:  # noqa: BLE001 - TemplateDoesNotExist, fall back to the text
+            except TemplateDoesNotExist:  # no HTML version: made from the text
                 body_html = html_from_text(subject, text, language)
     return RenderedMail(subject=subject, body_text=text, body_html=body_html)
 

@@ -259,7 +259,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[みどり町] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
 ACCOUNT_RATE_LIMITS = {
     # Failed logins: 5 per 5 minutes per account and 20 per minute per address.
     "login_failed": "20/m/ip,5/300s/key",
