@@ -1,29 +1,22 @@
 """A read-only delivery report of the outbox in the Wagtail admin.
 
 Staff see who was mailed, about what, and whether it arrived; not the mail's text, which
-may describe a child's or an elderly person's movements. Nobody edits a sent record.
+may describe a child's or an elderly person's movements. Nobody edits a sent record, and
+every look is written to the staff access log.
 """
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 
 from notifications.models import OutboundMail
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Viewing needs the model's view permission; adding, changing and deleting are never allowed."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return "view" in actions and super().user_has_permission(user, "view")
+from portal.admin_views import AuditedIndexView, AuditedInspectView, ReadOnlyPolicy
 
 
 class OutboundMailViewSet(ModelViewSet):
     model = OutboundMail
+    index_view_class = AuditedIndexView
+    inspect_view_class = AuditedInspectView
     icon = "mail"
     menu_label = _("Outgoing mail")
     add_to_admin_menu = True

@@ -205,3 +205,27 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class AccessLog(models.Model):
+    """A member of staff looked at a resident's sensitive record (health, movements, mail).
+
+    Written by ``portal.audit.log_staff_access``; read by administrators only, never edited.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    staff_email = models.EmailField(help_text="Kept when the staff account is deleted.")
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=500)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("staff access record")
+        verbose_name_plural = _("staff access records")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.staff_email} {self.action} {self.object_type} {self.object_id}"

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
+from portal.models import AccessLog
 from portal.staff import ALL_GROUPS, SAFETY, WEB
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def test_safety_staff_see_delivery_status_but_not_mail_text_and_cannot_edit(clie
         status=OutboundMail.Status.FAILED,
         last_error="550 No such user",
     )
-    mfa_staff(client, SAFETY)
+    staff = mfa_staff(client, SAFETY)
     listing = client.get("/admin/outbound_mail/")
     assert listing.status_code == 200
     assert "parent@example.jp" in listing.content.decode()
@@ -78,6 +79,12 @@ def test_safety_staff_see_delivery_status_but_not_mail_text_and_cannot_edit(clie
     assert inspect.status_code == 200
     assert "550 No such user" in inspect.content.decode()
     assert "8:02" not in inspect.content.decode()
+    # Every look at movement-related mail is logged: who, what, which record.
+    logged = list(AccessLog.objects.order_by("at").values_list("staff", "action", "object_type", "object_id"))
+    assert logged == [
+        (staff.pk, "list", "notifications.OutboundMail", ""),
+        (staff.pk, "view", "notifications.OutboundMail", str(mail.pk)),
+    ]
     for response in (
         client.get(f"/admin/outbound_mail/edit/{mail.pk}/"),
         client.post(f"/admin/outbound_mail/delete/{mail.pk}/"),
@@ -116,3 +123,22 @@ def test_an_administrator_manages_staff_accounts_in_wagtail(client):
     assert response.status_code == 302, response.context["form"].errors if response.context else response.status_code
     created = User.objects.get(email="new.staff@example.jp")
     assert list(created.groups.values_list("name", flat=True)) == [SAFETY]
+
+
+def test_only_administrators_read_the_access_log_and_nobody_edits_it(client):
+    from django.test import RequestFactory
+
+    from portal.audit import log_staff_access
+
+    staff = mfa_staff(client, SAFETY)
+    request = RequestFactory().get("/admin/outbound_mail/inspect/1/")
+    request.user = staff
+    entry = log_staff_access(request=request, action="view", object_type="notifications.OutboundMail")
+    response = client.get("/admin/access_log/")
+    assert (response.status_code, response.url) == (302, "/admin/"), "group staff may not read the log"
+    staff.is_superuser = True
+    staff.save()
+    assert staff.email in client.get("/admin/access_log/").content.decode()
+    response = client.post(f"/admin/access_log/delete/{entry.pk}/")
+    assert (response.status_code, response.url) == (302, "/admin/")
+    assert AccessLog.objects.filter(pk=entry.pk).exists()
