@@ -1,10 +1,35 @@
-"""Wagtail page types. The foundation has the home page; the homepage issue adds the rest."""
+"""Wagtail page types of the town's homepage.
 
+The tree is fixed by ``parent_page_types``/``subpage_types`` so an editor cannot put a page
+where residents would not look for it: home → index pages and departments → standard pages;
+home → news index → news; home → event index → events.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from cms.blocks import BodyBlock
+
+CONTENT_PAGES = ["cms.StandardPage", "cms.IndexPage", "cms.ServicePage"]
+
+
+class KeyTaskBlock(blocks.StructBlock):
+    page = blocks.PageChooserBlock(label=_("Page"))
+    title = blocks.CharBlock(label=_("Title (if different)"), required=False, max_length=60)
+
+    class Meta:
+        icon = "link"
+        label = _("Key task")
 
 
 class HomePage(Page):
@@ -12,10 +37,235 @@ class HomePage(Page):
 
     lead = models.CharField(_("lead"), max_length=255, blank=True)
     body = RichTextField(_("body"), blank=True)
+    key_tasks = StreamField(
+        [("task", KeyTaskBlock())],
+        blank=True,
+        verbose_name=_("frequently used procedures"),
+        help_text=_("The procedures residents look for most, in order."),
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("key_tasks"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [*CONTENT_PAGES, "cms.DepartmentPage", "cms.NewsIndexPage", "cms.EventIndexPage"]
     max_count = 1
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = NewsPage.objects.live().public().order_by("-date", "-pk")[:5]
+        context["upcoming_events"] = (
+            EventPage.objects.live().public().filter(end__gte=timezone.now()).order_by("start")[:5]
+        )
+        return context
+
+
+class StandardPage(Page):
+    """A page about one procedure or topic."""
+
+    intro = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences shown under the title."))
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.HomePage", "cms.IndexPage", "cms.DepartmentPage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class IndexPage(Page):
+    """A section (e.g. 子育て・教育) listing its pages."""
+
+    intro = models.TextField(_("summary"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["cms.HomePage", "cms.IndexPage"]
+    subpage_types = [*CONTENT_PAGES, "cms.DepartmentPage"]
+
+    class Meta:
+        verbose_name = _("section index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["children"] = self.get_children().live().public().specific().order_by("path")
+        return context
+
+
+class DepartmentPage(Page):
+    """A department or section of the town office (課・係) and how to reach it."""
+
+    intro = models.TextField(_("what we do"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    hours = models.CharField(_("opening hours"), max_length=200, blank=True, default="平日 8:30〜17:15")
+    location = models.CharField(_("location"), max_length=200, blank=True, help_text=_("e.g. 本庁舎 2階"))
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [FieldPanel("phone"), FieldPanel("fax"), FieldPanel("email"), FieldPanel("hours"), FieldPanel("location")],
+            heading=_("Contact"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.HomePage", "cms.IndexPage"]
+    subpage_types = ["cms.StandardPage"]
+
+    class Meta:
+        verbose_name = _("department")
+
+
+class ServicePage(Page):
+    """A page that explains an online service and links into the portal."""
+
+    SERVICES = [
+        ("portal:dashboard", _("My page")),
+        ("account_signup", _("Create an account")),
+        ("portal:household", _("Household")),
+    ]
+
+    intro = models.TextField(_("summary"), blank=True)
+    service = models.CharField(_("service"), max_length=60, choices=SERVICES)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("service"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.HomePage", "cms.IndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("online service page")
+
+
+@register_snippet
+class NewsCategory(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True, allow_unicode=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("news category")
+        verbose_name_plural = _("news categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NewsIndexPage(Page):
+    intro = models.TextField(_("summary"), blank=True)
+    per_page = 20
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.NewsPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def news(self, category: str | None = None):
+        items = NewsPage.objects.live().public().descendant_of(self).select_related("category").order_by("-date", "-pk")
+        if category:
+            items = items.filter(category__slug=category)
+        return items
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        category = request.GET.get("category") or None
+        paginator = Paginator(self.news(category), self.per_page)
+        context["items"] = paginator.get_page(request.GET.get("page"))
+        context["categories"] = NewsCategory.objects.all()
+        context["current_category"] = category
+        return context
+
+
+class NewsPage(Page):
+    date = models.DateField(_("date"), default=timezone.localdate)
+    category = models.ForeignKey(
+        NewsCategory, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    intro = models.TextField(_("summary"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("category"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("news")
+        verbose_name_plural = _("news")
+
+
+class EventIndexPage(Page):
+    intro = models.TextField(_("summary"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.EventPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("event index")
+
+    def upcoming(self):
+        return EventPage.objects.live().public().descendant_of(self).filter(end__gte=timezone.now()).order_by("start")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["events"] = self.upcoming()
+        return context
+
+
+class EventPage(Page):
+    start = models.DateTimeField(_("starts"))
+    end = models.DateTimeField(_("ends"))
+    venue = models.CharField(_("venue"), max_length=200)
+    intro = models.TextField(_("summary"), blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel([FieldPanel("start"), FieldPanel("end"), FieldPanel("venue")], heading=_("When and where")),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("venue"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["cms.EventIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("event")
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end < self.start:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"end": _("The end must be after the start.")})

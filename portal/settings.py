@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.table_block",
     "wagtail.embeds",
     "wagtail.sites",
     "portal.apps.StaffUsersAppConfig",  # wagtail.users with our name fields
