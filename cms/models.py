@@ -269,3 +269,6 @@ class EventPage(Page):
             from django.core.exceptions import ValidationError
 
             raise ValidationError({"end": _("The end must be after the start.")})
+
+
+from cms.snippets import EmergencyBanner  # noqa: E402,F401 - registers the snippet

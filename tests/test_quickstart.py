@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from cms.models import HomePage
 from portal.models import District, HouseholdMember, User
@@ -54,6 +55,10 @@ def test_demo_content_serves_the_portal_and_can_be_loaded_again(capsys):
     assert User.objects.get(email="staff@example.jp").groups.filter(name="広報").exists()
 
     client = Client()
+    pages = Page.objects.live().filter(depth__gt=1).specific()
+    assert len(pages) >= 20, "a realistic town site: sections, departments, procedures, news, events"
+    for page in pages:
+        assert client.get(page.url).status_code == 200, page.url
     home = client.get("/")
     assert home.status_code == 200
     assert "みどり町ポータル" in home.content.decode()
@@ -62,3 +67,13 @@ def test_demo_content_serves_the_portal_and_can_be_loaded_again(capsys):
     password = printed.rsplit("resident@example.jp / ", 1)[1].split()[0]  # the latest run's
     assert client.login(email="resident@example.jp", password=password)
     assert "町田 太郎" in client.get("/my/").content.decode()
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_public_pages_and_robots_points_to_it(client):
+    call_command("load_demo", stdout=io.StringIO())
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/kurashi/juminhyo/" in sitemap
+    robots = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert "Disallow: /my/" in robots

@@ -1,4 +1,4 @@
-"""Load demo content for a laptop: districts, a home page, a demo resident and a demo staff user.
+"""Load demo content for a laptop: districts, a town site, a demo resident and a demo staff user.
 
 Safe to run again: it updates what is there. New random passwords are printed each run.
 """
@@ -16,6 +16,7 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from cms.demo import build_demo_site
 from cms.models import HomePage
 from portal import services
 from portal.models import District, HouseholdMember, User
@@ -71,8 +72,12 @@ class Command(BaseCommand):
         return user
 
     def _home_page(self) -> None:
-        if HomePage.objects.exists():
-            return
+        home = HomePage.objects.first()
+        if home is None:
+            home = self._create_home_page()
+        build_demo_site(home)
+
+    def _create_home_page(self) -> HomePage:
         # A database emptied by a test flush has no locale or root page; make them as migrate does.
         Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
         root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
@@ -97,3 +102,4 @@ class Command(BaseCommand):
             )
         if old_root is not None and old_root.specific_class is Page:
             old_root.delete()
+        return home

@@ -1,0 +1,222 @@
+"""Demo content of a realistic small town homepage, for the Quick start. Nothing is downloaded."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from cms.models import (
+    DepartmentPage,
+    EventIndexPage,
+    EventPage,
+    HomePage,
+    IndexPage,
+    NewsCategory,
+    NewsIndexPage,
+    NewsPage,
+    ServicePage,
+    StandardPage,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def _publish(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _steps(*titles: str) -> tuple:
+    return ("steps", {"title": "手続きの流れ", "steps": [{"title": t, "text": ""} for t in titles]})
+
+
+def build_demo_site(home: HomePage) -> None:
+    """Sections, departments, procedures, news and events under ``home``; skipped if it has pages."""
+    if home.get_children().exists():
+        return
+    jumin = _publish(
+        home,
+        DepartmentPage(
+            title="住民課",
+            slug="jumin",
+            intro="住民票、戸籍、印鑑登録、転入・転出の手続きを担当しています。",
+            phone="0123-45-6701",
+            email="jumin@town.example.jp",
+            location="本庁舎 1階 3番窓口",
+        ),
+    )
+    kosodate_ka = _publish(
+        home,
+        DepartmentPage(
+            title="子育て支援課",
+            slug="kosodate-shien",
+            intro="児童手当、保育、子育て支援センターを担当しています。",
+            phone="0123-45-6702",
+            email="kosodate@town.example.jp",
+            location="本庁舎 2階",
+        ),
+    )
+    kenko_ka = _publish(
+        home,
+        DepartmentPage(
+            title="健康福祉課",
+            slug="kenko-fukushi",
+            intro="健診、予防接種、高齢者の見守りを担当しています。",
+            phone="0123-45-6703",
+            email="kenko@town.example.jp",
+            location="保健センター",
+        ),
+    )
+    kurashi = _publish(home, IndexPage(title="くらし・手続き", slug="kurashi", intro="届出や証明書、ごみ、税金など。"))
+    kosodate = _publish(home, IndexPage(title="子育て・教育", slug="kosodate", intro="妊娠・出産から学校まで。"))
+    kenko = _publish(home, IndexPage(title="健康・福祉", slug="kenko", intro="健診、予防接種、介護、見守り。"))
+    juminhyo = _publish(
+        kurashi,
+        StandardPage(
+            title="住民票の写しの請求",
+            slug="juminhyo",
+            intro="住民票の写しは、役場の窓口またはコンビニエンスストアで取得できます。",
+            body=[
+                ("heading", {"text": "必要なもの", "level": "h2"}),
+                (
+                    "paragraph",
+                    "<ul><li>本人確認書類（マイナンバーカード、運転免許証など）</li><li>手数料 1通300円</li></ul>",
+                ),
+                ("callout", {"level": "important", "title": "代理人の方", "text": "<p>委任状が必要です。</p>"}),
+                _steps("申請書に記入する", "窓口に本人確認書類と一緒に出す", "手数料を払って受け取る"),
+                (
+                    "accordion",
+                    {
+                        "title": "よくある質問",
+                        "items": [
+                            {
+                                "question": "土日も取れますか?",
+                                "answer": "<p>コンビニ交付なら 6:30〜23:00 に取得できます。</p>",
+                            },
+                            {
+                                "question": "郵送で請求できますか?",
+                                "answer": "<p>できます。定額小為替と返信用封筒を同封してください。</p>",
+                            },
+                        ],
+                    },
+                ),
+                ("contact", {"department": jumin}),
+            ],
+        ),
+    )
+    tennyu = _publish(
+        kurashi,
+        StandardPage(
+            title="転入・転出の手続き",
+            slug="tennyu-tenshutsu",
+            intro="引っ越しの日から14日以内に届け出てください。",
+            body=[
+                _steps("転出届（前の住所地）", "転入届（新しい住所地）", "国民健康保険・児童手当などの手続き"),
+                ("contact", {"department": jumin}),
+            ],
+        ),
+    )
+    gomi = _publish(
+        kurashi,
+        StandardPage(
+            title="ごみの出し方",
+            slug="gomi",
+            intro="地区ごとの収集日と分け方です。朝8時30分までに出してください。",
+            body=[
+                (
+                    "table",
+                    {
+                        "first_row_is_table_header": True,
+                        "first_col_is_header": True,
+                        "table_caption": "収集日",
+                        "data": [
+                            ["種類", "本町・駅前", "緑が丘・川端町"],
+                            ["燃やすごみ", "月・木", "火・金"],
+                            ["資源ごみ", "第2水曜", "第4水曜"],
+                        ],
+                    },
+                )
+            ],
+        ),
+    )
+    _publish(
+        kurashi,
+        StandardPage(
+            title="印鑑登録",
+            slug="inkan",
+            intro="印鑑登録と登録証明書の取得について。",
+            body=[("contact", {"department": jumin})],
+        ),
+    )
+    center = _publish(
+        kosodate,
+        StandardPage(
+            title="子育て支援センター",
+            slug="shien-center",
+            intro="0歳から就学前のお子さんと保護者が自由に遊べる場所です。育児相談もできます。",
+            body=[("contact", {"department": kosodate_ka})],
+        ),
+    )
+    _publish(
+        kosodate,
+        StandardPage(title="児童手当", slug="jido-teate", intro="中学生までのお子さんを養育している方に支給します。"),
+    )
+    _publish(
+        kenko,
+        StandardPage(
+            title="予防接種",
+            slug="yobou-sesshu",
+            intro="子どもの定期予防接種と高齢者のインフルエンザ予防接種。",
+            body=[("contact", {"department": kenko_ka})],
+        ),
+    )
+    _publish(
+        kenko,
+        StandardPage(title="高齢者の見守り", slug="mimamori", intro="見守りカードと家族へのお知らせメールについて。"),
+    )
+    _publish(
+        home,
+        ServicePage(
+            title="マイページ",
+            slug="mypage",
+            intro="世帯の登録、メールの設定、各種オンラインサービス。",
+            service="portal:dashboard",
+        ),
+    )
+
+    news_index = _publish(home, NewsIndexPage(title="お知らせ", slug="news"))
+    kurashi_cat, _ = NewsCategory.objects.get_or_create(slug="kurashi", defaults={"name": "くらし"})
+    kosodate_cat, _ = NewsCategory.objects.get_or_create(slug="kosodate", defaults={"name": "子育て"})
+    today = timezone.localdate()
+    for days_ago, title, category in [
+        (1, "年末年始のごみ収集日のお知らせ", kurashi_cat),
+        (4, "子育て支援センターの臨時休館について", kosodate_cat),
+        (9, "コンビニ交付の一時停止について", kurashi_cat),
+    ]:
+        _publish(
+            news_index,
+            NewsPage(title=title, slug=f"news-{days_ago}", date=today - timedelta(days=days_ago), category=category),
+        )
+
+    events = _publish(home, EventIndexPage(title="イベント", slug="events"))
+    for days_ahead, title, venue, hours in [
+        (10, "みどり町 冬のふれあい祭り", "中央公園", (10, 15)),
+        (20, "離乳食教室", "保健センター", (13, 15)),
+    ]:
+        day = today + timedelta(days=days_ahead)
+        _publish(
+            events,
+            EventPage(
+                title=title,
+                slug=f"event-{days_ahead}",
+                start=datetime.combine(day, time(hours[0]), TOKYO),
+                end=datetime.combine(day, time(hours[1]), TOKYO),
+                venue=venue,
+            ),
+        )
+
+    home.key_tasks = [("task", {"page": p, "title": ""}) for p in (juminhyo, tennyu, gomi, center)]
+    home.save_revision().publish()
