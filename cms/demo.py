@@ -70,9 +70,16 @@ def build_demo_site(home: HomePage) -> None:
             location="保健センター",
         ),
     )
-    kurashi = _publish(home, IndexPage(title="くらし・手続き", slug="kurashi", intro="届出や証明書、ごみ、税金など。"))
-    kosodate = _publish(home, IndexPage(title="子育て・教育", slug="kosodate", intro="妊娠・出産から学校まで。"))
-    kenko = _publish(home, IndexPage(title="健康・福祉", slug="kenko", intro="健診、予防接種、介護、見守り。"))
+    kurashi = _publish(
+        home,
+        IndexPage(title="くらし・手続き", slug="kurashi", intro="届出や証明書、ごみ、税金など。", show_in_menus=True),
+    )
+    kosodate = _publish(
+        home, IndexPage(title="子育て・教育", slug="kosodate", intro="妊娠・出産から学校まで。", show_in_menus=True)
+    )
+    kenko = _publish(
+        home, IndexPage(title="健康・福祉", slug="kenko", intro="健診、予防接種、介護、見守り。", show_in_menus=True)
+    )
     juminhyo = _publish(
         kurashi,
         StandardPage(
@@ -187,7 +194,7 @@ def build_demo_site(home: HomePage) -> None:
         ),
     )
 
-    news_index = _publish(home, NewsIndexPage(title="お知らせ", slug="news"))
+    news_index = _publish(home, NewsIndexPage(title="お知らせ", slug="news", show_in_menus=True))
     kurashi_cat, _ = NewsCategory.objects.get_or_create(slug="kurashi", defaults={"name": "くらし"})
     kosodate_cat, _ = NewsCategory.objects.get_or_create(slug="kosodate", defaults={"name": "子育て"})
     today = timezone.localdate()
@@ -201,7 +208,7 @@ def build_demo_site(home: HomePage) -> None:
             NewsPage(title=title, slug=f"news-{days_ago}", date=today - timedelta(days=days_ago), category=category),
         )
 
-    events = _publish(home, EventIndexPage(title="イベント", slug="events"))
+    events = _publish(home, EventIndexPage(title="イベント", slug="events", show_in_menus=True))
     for days_ahead, title, venue, hours in [
         (10, "みどり町 冬のふれあい祭り", "中央公園", (10, 15)),
         (20, "離乳食教室", "保健センター", (13, 15)),
