@@ -8,11 +8,13 @@ home → news index → news; home → event index → events.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -20,7 +22,7 @@ from wagtail.snippets.models import register_snippet
 
 from cms.blocks import BodyBlock
 
-CONTENT_PAGES = ["cms.StandardPage", "cms.IndexPage", "cms.ServicePage"]
+CONTENT_PAGES = ["cms.StandardPage", "cms.IndexPage", "cms.ServicePage", "cms.FormPage"]
 
 
 class KeyTaskBlock(blocks.StructBlock):
@@ -269,6 +271,62 @@ class EventPage(Page):
             from django.core.exceptions import ValidationError
 
             raise ValidationError({"end": _("The end must be after the start.")})
+
+
+class FormField(AbstractFormField):
+    """One field of a :class:`FormPage`, edited inline on the page."""
+
+    page = ParentalKey("cms.FormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class FormPage(AbstractForm):
+    """An enquiry or application form built by editors (お問い合わせ・申込フォーム).
+
+    Answers are stored as Wagtail form submissions; staff and, if asked, the sender are
+    told by mail through the outbox (see :mod:`cms.forms_mail`), never by direct sending.
+    """
+
+    intro = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences shown under the title."))
+    thank_you_text = RichTextField(_("thank-you text"), blank=True, help_text=_("Shown after the form was sent."))
+    staff_email = models.EmailField(_("staff email"), help_text=_("Who is told of each answer."))
+    confirmation_field_name = models.CharField(
+        _("confirmation email field"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Label of the form's email field: the address entered there gets a copy of the answers. "
+            "Leave empty to send no copy."
+        ),
+    )
+
+    content_panels = [
+        *AbstractForm.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("Form fields")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [FieldPanel("staff_email"), FieldPanel("confirmation_field_name")], heading=_("Notification mails")
+        ),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["cms.HomePage", "cms.IndexPage", "cms.DepartmentPage", "cms.StandardPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("form page")
+
+    def serve(self, request, *args, **kwargs):
+        # process_form_submission() is not given the request; the mails need its language.
+        self._submission_request = request
+        return super().serve(request, *args, **kwargs)
+
+    def process_form_submission(self, form):
+        from cms.forms_mail import notify_submission
+
+        with transaction.atomic():
+            submission = super().process_form_submission(form)
+            notify_submission(self, submission, getattr(self, "_submission_request", None))
+        return submission
 
 
 from cms.snippets import EmergencyBanner  # noqa: E402,F401 - registers the snippet

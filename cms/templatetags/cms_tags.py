@@ -1,5 +1,6 @@
 from django import template
 from django.template.defaultfilters import filesizeformat
+from wagtail.models import Page, Site
 
 register = template.Library()
 
@@ -19,3 +20,41 @@ def document_label(document) -> str:
     except (OSError, ValueError):
         size = ""
     return ", ".join(part for part in (extension, size) if part)
+
+
+@register.inclusion_tag("cms/includes/main_menu.html", takes_context=True)
+def main_menu(context):
+    """The site's main sections: live, public, ``show_in_menus`` children of the site root, in tree order.
+
+    At most three queries whatever the number of sections (the site, usually already found for
+    the request; the view restrictions; the pages), and no ``specific()``: only title and URL are
+    needed. ``current`` is "page" for the section itself and "true" inside it, for aria-current.
+    """
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        return {"menu_items": []}
+    root = site.root_page
+    pages = (
+        Page.objects.child_of(root)
+        .live()
+        .public()
+        .in_menu()
+        .order_by("path")
+        .only("id", "path", "depth", "title", "url_path")
+    )
+    current = context.get("page")
+    current_path = current.path if isinstance(current, Page) else None
+    items = []
+    for page in pages:
+        # The site root's URL is "/", so a child's URL is its url_path below the root's; this is what
+        # Page.get_url() computes for a page of the current site, without looking up the site root paths.
+        url = page.url_path[len(root.url_path) - 1 :]
+        if current_path:
+            state = "page" if current_path == page.path else "true" if current_path.startswith(page.path) else ""
+        elif request is not None:
+            state = "page" if request.path == url else "true" if request.path.startswith(url) else ""
+        else:
+            state = ""
+        items.append({"title": page.title, "url": url, "current": state})
+    return {"menu_items": items}

@@ -1,0 +1,150 @@
+"""Town pages and the header's main menu in a real browser: axe-core (WCAG 2.2 A/AA), keyboard.
+
+Japanese on a phone, as most residents read them. axe-core is injected as an inline script,
+which the portal's Content-Security-Policy forbids, so these contexts bypass the CSP.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import AXE_JS, PHONE
+
+pytest_plugins = ["tests.browser"]  # browser, new_context, home_page
+# Transactional tests flush the database; serialized_rollback brings back what the
+# migrations made (the Wagtail root page and site, locales, staff groups).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+JA_PHONE = {"locale": "ja-JP", **PHONE}
+MENU_SECTIONS = ["kurashi", "kosodate", "kenko", "news", "events"]
+
+
+@pytest.fixture(autouse=True)
+def _axe_installed():
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm install` in the project folder")
+
+
+@pytest.fixture
+def demo(home_page):
+    """The demo town with its sections in the main menu, whatever the demo itself sets."""
+    home_page.get_children().filter(slug__in=MENU_SECTIONS).update(show_in_menus=True)
+    return home_page
+
+
+def axe_violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations;
+        }""",
+        WCAG_TAGS,
+    )
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}")
+            lines.append(f"       {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", "\n       ")
+            lines.append(f"       {summary}")
+    return "\n".join(lines)
+
+
+def assert_no_violations(page: Page) -> None:
+    expect(page.locator("main")).to_be_attached()
+    violations = axe_violations(page)
+    assert not violations, f"axe found problems on {page.url}:\n{describe(violations)}"
+
+
+def first_event_url() -> str:
+    from cms.models import EventPage
+
+    return EventPage.objects.live().order_by("start").first().url
+
+
+@pytest.mark.parametrize("path", ["/", "/kurashi/juminhyo/", "/news/", "event", "/jumin/"])
+def test_town_pages_pass_axe_on_a_phone_in_japanese(new_context, demo, path):
+    if path == "event":
+        path = first_event_url()
+    page = new_context(bypass_csp=True, **JA_PHONE).new_page()
+    response = page.goto(path)
+    assert response.status == 200, path
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator("nav.main-menu")).to_be_attached()
+    assert_no_violations(page)
+
+
+def test_town_pages_pass_axe_with_the_menu_open(new_context, demo):
+    page = new_context(bypass_csp=True, **JA_PHONE).new_page()
+    page.goto("/kurashi/juminhyo/")
+    page.locator(".main-menu__toggle").click()
+    expect(page.locator(".main-menu__list a").first).to_be_visible()
+    assert_no_violations(page)
+
+
+def test_mobile_menu_opens_with_the_keyboard(new_context, demo):
+    page = new_context(locale="ja-JP", viewport={"width": 390, "height": 844}).new_page()
+    page.goto("/kurashi/juminhyo/")
+    menu = page.locator("nav.main-menu")
+    toggle = menu.locator("summary")
+    links = menu.locator(".main-menu__list a")
+    expect(toggle).to_be_visible()
+    expect(links.first).to_be_hidden()
+
+    for _ in range(30):  # Tab through the header until the menu's toggle has focus
+        page.keyboard.press("Tab")
+        if toggle.evaluate("el => el === document.activeElement"):
+            break
+    expect(toggle).to_be_focused()
+    box = toggle.bounding_box()
+    assert box and box["height"] >= 44, box
+    outline = toggle.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none", "the focused toggle shows no focus indicator"
+
+    page.keyboard.press("Enter")
+    expect(links).to_have_count(len(MENU_SECTIONS))
+    expect(links.first).to_be_visible()
+    expect(links.filter(has_text="くらし・手続き")).to_have_attribute("aria-current", "true")
+
+    page.keyboard.press("Tab")
+    expect(links.first).to_be_focused()
+    assert links.first.bounding_box()["height"] >= 44
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(links.first).to_be_hidden()
+
+
+def test_menu_is_shown_without_interaction_on_a_wide_screen(new_context, demo):
+    page = new_context(locale="ja-JP", viewport={"width": 1024, "height": 768}).new_page()
+    page.goto("/")
+    menu = page.locator("nav.main-menu")
+    links = menu.locator(".main-menu__list a")
+    expect(menu.locator("summary")).to_be_hidden()
+    expect(links).to_have_count(len(MENU_SECTIONS))
+    for index in range(len(MENU_SECTIONS)):
+        expect(links.nth(index)).to_be_visible()
+    # A row, not a column.
+    tops = {round(links.nth(index).bounding_box()["y"]) for index in range(len(MENU_SECTIONS))}
+    assert len(tops) == 1, tops
+    # Reachable with Tab straight away.
+    links.first.focus()
+    expect(links.first).to_be_focused()
+
+
+def test_menu_and_search_reflow_at_320_css_pixels(new_context, demo):
+    page = new_context(locale="ja-JP", viewport={"width": 320, "height": 640}).new_page()
+    page.goto("/kurashi/juminhyo/")
+    page.locator(".main-menu__toggle").click()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{width} CSS px wide at a 320 px viewport"
