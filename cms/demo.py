@@ -23,7 +23,8 @@ from cms.models import (
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def _publish(parent, page):
+def publish(parent, page):
+    """Add ``page`` under ``parent`` and publish it, as an editor's "Publish" button does."""
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page
@@ -37,7 +38,7 @@ def build_demo_site(home: HomePage) -> None:
     """Sections, departments, procedures, news and events under ``home``; skipped if it has pages."""
     if home.get_children().exists():
         return
-    jumin = _publish(
+    jumin = publish(
         home,
         DepartmentPage(
             title="住民課",
@@ -48,7 +49,7 @@ def build_demo_site(home: HomePage) -> None:
             location="本庁舎 1階 3番窓口",
         ),
     )
-    kosodate_ka = _publish(
+    kosodate_ka = publish(
         home,
         DepartmentPage(
             title="子育て支援課",
@@ -59,7 +60,7 @@ def build_demo_site(home: HomePage) -> None:
             location="本庁舎 2階",
         ),
     )
-    kenko_ka = _publish(
+    kenko_ka = publish(
         home,
         DepartmentPage(
             title="健康福祉課",
@@ -70,17 +71,17 @@ def build_demo_site(home: HomePage) -> None:
             location="保健センター",
         ),
     )
-    kurashi = _publish(
+    kurashi = publish(
         home,
         IndexPage(title="くらし・手続き", slug="kurashi", intro="届出や証明書、ごみ、税金など。", show_in_menus=True),
     )
-    kosodate = _publish(
+    kosodate = publish(
         home, IndexPage(title="子育て・教育", slug="kosodate", intro="妊娠・出産から学校まで。", show_in_menus=True)
     )
-    kenko = _publish(
+    kenko = publish(
         home, IndexPage(title="健康・福祉", slug="kenko", intro="健診、予防接種、介護、見守り。", show_in_menus=True)
     )
-    juminhyo = _publish(
+    juminhyo = publish(
         kurashi,
         StandardPage(
             title="住民票の写しの請求",
@@ -114,7 +115,7 @@ def build_demo_site(home: HomePage) -> None:
             ],
         ),
     )
-    tennyu = _publish(
+    tennyu = publish(
         kurashi,
         StandardPage(
             title="転入・転出の手続き",
@@ -126,7 +127,7 @@ def build_demo_site(home: HomePage) -> None:
             ],
         ),
     )
-    gomi = _publish(
+    gomi = publish(
         kurashi,
         StandardPage(
             title="ごみの出し方",
@@ -149,7 +150,7 @@ def build_demo_site(home: HomePage) -> None:
             ],
         ),
     )
-    _publish(
+    publish(
         kurashi,
         StandardPage(
             title="印鑑登録",
@@ -158,7 +159,7 @@ def build_demo_site(home: HomePage) -> None:
             body=[("contact", {"department": jumin})],
         ),
     )
-    center = _publish(
+    center = publish(
         kosodate,
         StandardPage(
             title="子育て支援センター",
@@ -167,11 +168,11 @@ def build_demo_site(home: HomePage) -> None:
             body=[("contact", {"department": kosodate_ka})],
         ),
     )
-    _publish(
+    publish(
         kosodate,
         StandardPage(title="児童手当", slug="jido-teate", intro="中学生までのお子さんを養育している方に支給します。"),
     )
-    _publish(
+    publish(
         kenko,
         StandardPage(
             title="予防接種",
@@ -180,11 +181,11 @@ def build_demo_site(home: HomePage) -> None:
             body=[("contact", {"department": kenko_ka})],
         ),
     )
-    _publish(
+    publish(
         kenko,
         StandardPage(title="高齢者の見守り", slug="mimamori", intro="見守りカードと家族へのお知らせメールについて。"),
     )
-    _publish(
+    publish(
         home,
         ServicePage(
             title="マイページ",
@@ -194,7 +195,7 @@ def build_demo_site(home: HomePage) -> None:
         ),
     )
 
-    news_index = _publish(home, NewsIndexPage(title="お知らせ", slug="news", show_in_menus=True))
+    news_index = publish(home, NewsIndexPage(title="お知らせ", slug="news", show_in_menus=True))
     kurashi_cat, _ = NewsCategory.objects.get_or_create(slug="kurashi", defaults={"name": "くらし"})
     kosodate_cat, _ = NewsCategory.objects.get_or_create(slug="kosodate", defaults={"name": "子育て"})
     today = timezone.localdate()
@@ -203,18 +204,18 @@ def build_demo_site(home: HomePage) -> None:
         (4, "子育て支援センターの臨時休館について", kosodate_cat),
         (9, "コンビニ交付の一時停止について", kurashi_cat),
     ]:
-        _publish(
+        publish(
             news_index,
             NewsPage(title=title, slug=f"news-{days_ago}", date=today - timedelta(days=days_ago), category=category),
         )
 
-    events = _publish(home, EventIndexPage(title="イベント", slug="events", show_in_menus=True))
+    events = publish(home, EventIndexPage(title="イベント", slug="events", show_in_menus=True))
     for days_ahead, title, venue, hours in [
         (10, "みどり町 冬のふれあい祭り", "中央公園", (10, 15)),
         (20, "離乳食教室", "保健センター", (13, 15)),
     ]:
         day = today + timedelta(days=days_ahead)
-        _publish(
+        publish(
             events,
             EventPage(
                 title=title,

@@ -19,7 +19,7 @@ from django.core.management import call_command
 # calls there ("You cannot call this from an async context"). The tests are synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -105,3 +105,45 @@ def log_out(page: Page) -> None:
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign out").click()
     page.get_by_role("button", name=re.compile("sign out", re.I)).click()
     page.wait_for_url(re.compile(r"/$"))
+
+
+# --- axe-core ---------------------------------------------------------------------------
+# axe-core comes from npm (package.json, ``npm install``). It is injected as an inline
+# script, which the portal's Content-Security-Policy forbids: contexts for it bypass the CSP.
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def axe_installed():
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm install` in the project folder")
+
+
+def axe_violations(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations;
+        }""",
+        WCAG_TAGS,
+    )
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}")
+            lines.append(f"       {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", "\n       ")
+            lines.append(f"       {summary}")
+    return "\n".join(lines)
+
+
+def assert_no_violations(page: Page) -> None:
+    expect(page.locator("main")).to_be_attached()
+    violations = axe_violations(page)
+    assert not violations, f"axe found problems on {page.url}:\n{describe(violations)}"

@@ -50,3 +50,16 @@ def smtp_settings(settings, smtp_sink):
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_TIMEOUT = 5
     return smtp_sink
+
+
+@pytest.fixture
+def home(db):
+    """A Wagtail home page as the root of the default site, with nothing under it."""
+    from wagtail.models import Page, Site
+
+    from cms.models import HomePage
+
+    home = HomePage(title="みどり町", slug="midori")
+    Page.get_first_root_node().add_child(instance=home)
+    Site.objects.update(root_page=home)
+    return home

@@ -10,9 +10,9 @@ import re
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser import AXE_JS, DESKTOP, PHONE, label, log_in
+from tests.browser import DESKTOP, PHONE, assert_no_violations, axe_violations, label, log_in
 from tests.factories import PASSWORD, MemberFactory, UserFactory
 
 pytest_plugins = ["tests.browser"]  # browser, new_context, home_page
@@ -23,7 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
 RESIDENT_PAGES = ["/my/", "/my/household/", "/my/household/members/add/"]
@@ -38,38 +37,8 @@ VIEWS = {
 
 
 @pytest.fixture(autouse=True)
-def _axe_installed():
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} is missing: run `npm install` in the project folder")
-
-
-def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE_JS))
-    return page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations;
-        }""",
-        WCAG_TAGS,
-    )
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"]:
-            lines.append(f"    at {' '.join(map(str, node['target']))}")
-            lines.append(f"       {node['html'][:200]}")
-            summary = (node.get("failureSummary") or "").replace("\n", "\n       ")
-            lines.append(f"       {summary}")
-    return "\n".join(lines)
-
-
-def assert_no_violations(page: Page) -> None:
-    expect(page.locator("main")).to_be_attached()
-    violations = axe_violations(page)
-    assert not violations, f"axe found problems on {page.url}:\n{describe(violations)}"
+def _axe_installed(axe_installed):
+    """Every test here needs axe-core."""
 
 
 @pytest.mark.parametrize("view", VIEWS)

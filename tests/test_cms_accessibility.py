@@ -7,9 +7,9 @@ which the portal's Content-Security-Policy forbids, so these contexts bypass the
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser import AXE_JS, PHONE
+from tests.browser import PHONE, assert_no_violations
 
 pytest_plugins = ["tests.browser"]  # browser, new_context, home_page
 # Transactional tests flush the database; serialized_rollback brings back what the
@@ -19,15 +19,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 JA_PHONE = {"locale": "ja-JP", **PHONE}
 MENU_SECTIONS = ["kurashi", "kosodate", "kenko", "news", "events"]
 
 
 @pytest.fixture(autouse=True)
-def _axe_installed():
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} is missing: run `npm install` in the project folder")
+def _axe_installed(axe_installed):
+    """Every test here needs axe-core."""
 
 
 @pytest.fixture
@@ -35,35 +33,6 @@ def demo(home_page):
     """The demo town with its sections in the main menu, whatever the demo itself sets."""
     home_page.get_children().filter(slug__in=MENU_SECTIONS).update(show_in_menus=True)
     return home_page
-
-
-def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE_JS))
-    return page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations;
-        }""",
-        WCAG_TAGS,
-    )
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"]:
-            lines.append(f"    at {' '.join(map(str, node['target']))}")
-            lines.append(f"       {node['html'][:200]}")
-            summary = (node.get("failureSummary") or "").replace("\n", "\n       ")
-            lines.append(f"       {summary}")
-    return "\n".join(lines)
-
-
-def assert_no_violations(page: Page) -> None:
-    expect(page.locator("main")).to_be_attached()
-    violations = axe_violations(page)
-    assert not violations, f"axe found problems on {page.url}:\n{describe(violations)}"
 
 
 def first_event_url() -> str:

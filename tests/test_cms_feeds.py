@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 from icalendar import Calendar
-from wagtail.models import Page, Site
 
-from cms.models import EventIndexPage, EventPage, HomePage, NewsCategory, NewsIndexPage, NewsPage
+from cms.demo import publish
+from cms.models import EventIndexPage, EventPage, NewsCategory, NewsIndexPage, NewsPage
 
 pytestmark = pytest.mark.django_db
 
@@ -19,24 +19,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-@pytest.fixture
-def home():
-    root = Page.get_first_root_node()
-    home = HomePage(title="みどり町", slug="midori")
-    root.add_child(instance=home)
-    Site.objects.update(root_page=home)
-    return home
-
-
 def parse_xml(content: bytes) -> ET.Element:
     """The feeds are our own output, not untrusted input."""
     return ET.fromstring(content)  # noqa: S314
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 @pytest.fixture

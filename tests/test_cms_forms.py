@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from wagtail.contrib.forms.models import FormSubmission
 
+from cms.demo import publish
 from cms.models import FormField, FormPage, HomePage
 from notifications.models import OutboundMail
-from tests.test_cms_pages import home, publish  # noqa: F401 - the home fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -9,30 +9,16 @@ import pytest
 from django.core.management import call_command
 from django.template import Context, Template
 from django.test import RequestFactory
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import PageViewRestriction
 
-from cms.models import HomePage, IndexPage, StandardPage
+from cms.demo import publish
+from cms.models import IndexPage, StandardPage
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 MENU = re.compile(r'<nav class="main-menu" aria-label="[^"]+">(.*?)</nav>', re.S)
 LINK = re.compile(r'<a href="([^"]+)"( aria-current="(page|true)")?>([^<]*)</a>')
-
-
-@pytest.fixture
-def home():
-    root = Page.get_first_root_node()
-    home = HomePage(title="みどり町", slug="midori")
-    root.add_child(instance=home)
-    Site.objects.update(root_page=home)
-    return home
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def menu_links(html: str) -> list[tuple[str, str, str]]:

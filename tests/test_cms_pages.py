@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from wagtail import blocks
-from wagtail.models import Page, Site
 
 from cms.blocks import AccessibleImageBlock
+from cms.demo import publish
 from cms.models import (
     DepartmentPage,
     EventIndexPage,
@@ -23,21 +23,6 @@ from cms.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def home():
-    root = Page.get_first_root_node()
-    home = HomePage(title="みどり町", slug="midori")
-    root.add_child(instance=home)
-    Site.objects.update(root_page=home)
-    return home
-
-
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def test_standard_page_shows_blocks_breadcrumbs_and_last_update(client, home):

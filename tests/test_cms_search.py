@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from wagtail.models import Page, Site
 
-from cms.models import HomePage, IndexPage, StandardPage
+from cms.demo import publish
+from cms.models import IndexPage, StandardPage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def site_pages():
-    root = Page.get_first_root_node()
-    home = HomePage(title="みどり町", slug="midori")
-    root.add_child(instance=home)
-    Site.objects.update(root_page=home)
+def site_pages(home):
     section = IndexPage(title="子育て・教育", slug="kosodate")
     home.add_child(instance=section)
     pages = {}
@@ -24,10 +20,7 @@ def site_pages():
         ("teate", "児童手当", "中学生までの子育て世帯に支給します。"),
         ("gomi", "ごみの出し方", "分別のルールです。"),
     ]:
-        page = StandardPage(title=title, slug=slug, intro=intro)
-        section.add_child(instance=page)
-        page.save_revision().publish()
-        pages[slug] = page
+        pages[slug] = publish(section, StandardPage(title=title, slug=slug, intro=intro))
     draft = StandardPage(title="子育て下書き", slug="draft", live=False)
     section.add_child(instance=draft)
     return pages

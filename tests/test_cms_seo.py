@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cms.demo import publish
 from cms.models import StandardPage
-from tests.test_cms_pages import home, publish  # noqa: F401 - the home fixture
 
 pytestmark = pytest.mark.django_db
 

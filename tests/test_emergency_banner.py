@@ -8,25 +8,14 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
-from wagtail.models import Page, Site
 
 from cms import context_processors
-from cms.models import HomePage
 from cms.snippets import BANNERS_CACHE_KEY, EmergencyBanner
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ADD_URL = "/admin/snippets/cms/emergencybanner/add/"
-
-
-@pytest.fixture
-def home():
-    root = Page.get_first_root_node()
-    home = HomePage(title="みどり町", slug="midori")
-    root.add_child(instance=home)
-    Site.objects.update(root_page=home)
-    return home
 
 
 def banner(**overrides):
