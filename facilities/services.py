@@ -1,0 +1,334 @@
+"""Writes for facilities: booking, cancelling, payment, maintenance blocks, groups, calendar feeds.
+
+Every rule that decides whether a booking is allowed lives here, and every refusal is a
+:class:`BookingError` with a message for the resident in their language. A refused booking
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facilities import ics, rules
+from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit
+from facilities.selectors import Availability, SlotState, fee_for, spaces_by_unit
+from notifications.services import Attachment, queue_templated_mail
+
+
+class BookingError(Exception):
+    """A booking or cancellation that the rules refuse; ``message`` is shown to the resident."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SlotRequest:
+    frame: TimeFrame
+    day: date
+
+
+def is_resident(user) -> bool:
+    """A resident is a signed-in user whose profile says they live in one of the town's districts."""
+    return bool(user and getattr(user, "district_id", None))
+
+
+def resident_rate(user, club: Club | None) -> bool:
+    """The resident fee applies to residents, and to groups whose members are at least half residents."""
+    if club is not None:
+        return club.resident_share >= 50
+    return is_resident(user)
+
+
+def quote(unit: Unit, slots: Sequence[SlotRequest], *, user=None, club: Club | None = None) -> int:
+    """The total fee, shown before the resident confirms. A frame without a fee costs nothing."""
+    resident = resident_rate(user, club)
+    return sum(fee_for(s.frame, s.day, resident=resident) or 0 for s in slots)
+
+
+def _holder_filter(user, club: Club | None) -> dict:
+    return {"club": club} if club is not None else {"user": user, "club": None}
+
+
+def _check_limits(facility, user, club, slots: Sequence[SlotRequest], now: datetime) -> None:
+    """At most N upcoming reservations per person or group at a facility, and M slots a day."""
+    holder = _holder_filter(user, club)
+    active = Reservation.objects.filter(unit__facility=facility, status__in=Reservation.ACTIVE, end__gt=now, **holder)
+    if active.count() + len(slots) > facility.max_active_reservations:
+        raise BookingError(
+            _("You can hold at most %(n)d upcoming reservations at this facility.")
+            % {"n": facility.max_active_reservations}
+        )
+    per_day: dict[date, int] = {}
+    for day in active.values_list("date", flat=True):
+        per_day[day] = per_day.get(day, 0) + 1
+    for slot in slots:
+        per_day[slot.day] = per_day.get(slot.day, 0) + 1
+        if per_day[slot.day] > facility.max_slots_per_day:
+            raise BookingError(
+                _("You can book at most %(n)d slots on one day at this facility.") % {"n": facility.max_slots_per_day}
+            )
+
+
+def _check_slots(unit: Unit, slots: Sequence[SlotRequest], now: datetime, *, ignore_window: bool) -> None:
+    if not slots:
+        raise BookingError(_("Choose at least one time slot."))
+    if len({(s.day, s.frame.pk) for s in slots}) != len(slots):
+        raise BookingError(_("The same slot was chosen twice."))
+    days = [s.day for s in slots]
+    availability = Availability(unit.facility, min(days), max(days), now=now)
+    for request in slots:
+        if request.frame.unit_id != unit.pk:
+            raise BookingError(_("That time slot does not belong to this unit."))
+        slot = availability.slot(unit, request.frame, request.day, ignore_window=ignore_window)
+        label = f"{request.day:%Y-%m-%d} {request.frame.label}"
+        if slot.state is SlotState.PAST:
+            raise BookingError(_("%(slot)s can no longer be booked.") % {"slot": label})
+        if slot.state is SlotState.CLOSED:
+            raise BookingError(_("The facility is closed at %(slot)s.") % {"slot": label})
+        if slot.state is SlotState.NOT_YET:
+            raise BookingError(_("Booking for %(slot)s has not opened yet.") % {"slot": label})
+        if slot.state is SlotState.TAKEN:
+            raise BookingError(_("%(slot)s has just been booked by someone else.") % {"slot": label})
+
+
+def _occupy(reservation: Reservation, spaces: set[int]) -> None:
+    """Hold the reservation's spaces; the database refuses an overlap (IntegrityError)."""
+    Occupancy.objects.bulk_create(
+        Occupancy(reservation=reservation, space_id=space, start=reservation.start, end=reservation.end)
+        for space in sorted(spaces)
+    )
+
+
+def _overlapping(spaces: set[int], start: datetime, end: datetime) -> bool:
+    return Occupancy.objects.filter(space_id__in=spaces, start__lt=end, end__gt=start).exists()
+
+
+@transaction.atomic
+def book(
+    *,
+    user,
+    unit: Unit,
+    slots: Sequence[SlotRequest],
+    club: Club | None = None,
+    source: str = Reservation.Source.WEB,
+    created_by=None,
+    customer_name: str = "",
+    customer_phone: str = "",
+    status: str = Reservation.Status.CONFIRMED,
+    enforce_rules: bool = True,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> list[Reservation]:
+    """Book ``slots`` of ``unit`` for a resident (or their group), all or nothing.
+
+    The rules: the unit is bookable and open then; the slots are in the future and inside the
+    booking window (not while the month is in the lottery); a unit for groups only is booked by
+    an approved group's representative; the holder keeps to the facility's limits. Staff booking
+    at the counter (``enforce_rules=False``) skip the window and the limits, never the overlap
+    check. Two people racing for one slot: the database lets exactly one win, the other gets
+    "booked by someone else".
+    """
+    now = now or timezone.now()
+    facility = unit.facility
+    if club is not None:
+        if club.status != Club.Status.APPROVED:
+            raise BookingError(_("This group has not been approved yet."))
+        if enforce_rules and club.representative_id != getattr(user, "pk", None):
+            raise BookingError(_("Only the group's representative can book for it."))
+    if enforce_rules and unit.groups_only and club is None:
+        raise BookingError(_("Only registered groups can book %(unit)s.") % {"unit": unit.name})
+    if user is not None:
+        # One booking at a time per person: their limits are checked against committed bookings.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    _check_slots(unit, slots, now, ignore_window=not enforce_rules)
+    if enforce_rules:
+        _check_limits(facility, user, club, slots, now)
+
+    spaces = spaces_by_unit(list(facility.units.all()))[unit.pk]
+    resident = resident_rate(user, club)
+    reservations = []
+    for request in sorted(slots, key=lambda s: (s.day, s.frame.start)):
+        start, end = request.frame.bounds(request.day)
+        if _overlapping(spaces, start, end):
+            raise BookingError(
+                _("%(slot)s has just been booked by someone else.")
+                % {"slot": f"{request.day:%Y-%m-%d} {request.frame.label}"}
+            )
+        reservation = Reservation.objects.create(
+            unit=unit,
+            frame=request.frame,
+            date=request.day,
+            start=start,
+            end=end,
+            user=user,
+            club=club,
+            customer_name=customer_name,
+            customer_phone=customer_phone,
+            source=source,
+            status=status,
+            resident_rate=resident,
+            fee=fee_for(request.frame, request.day, resident=resident) or 0,
+            created_by=created_by or user,
+        )
+        try:
+            with transaction.atomic():
+                _occupy(reservation, spaces)
+        except IntegrityError as exc:
+            raise BookingError(
+                _("%(slot)s has just been booked by someone else.")
+                % {"slot": f"{request.day:%Y-%m-%d} {request.frame.label}"}
+            ) from exc
+        reservations.append(reservation)
+    if notify and user is not None and status == Reservation.Status.CONFIRMED:
+        send_booking_mail(reservations)
+    return reservations
+
+
+def _mail_to(reservation: Reservation):
+    return reservation.club.representative if reservation.club_id else reservation.user
+
+
+def send_booking_mail(reservations: list[Reservation]) -> None:
+    """One confirmation mail for a booking, with every slot in an attached .ics (METHOD:REQUEST)."""
+    first = reservations[0]
+    recipient = _mail_to(first)
+    if recipient is None:
+        return
+    queue_templated_mail(
+        template="facilities_booked",
+        context={
+            "reservations": reservations,
+            "facility": first.unit.facility,
+            "total": sum(r.fee for r in reservations),
+        },
+        to_email=recipient.email,
+        recipient=recipient,
+        idempotency_key=f"facilities:booked:{first.uid}",
+        attachments=[Attachment("reservation.ics", ics.booking_ics(reservations), "text/calendar; method=REQUEST")],
+    )
+
+
+def can_cancel(reservation: Reservation, *, now: datetime | None = None) -> bool:
+    """Residents may cancel an active, future reservation until the facility's cancellation deadline."""
+    now = now or timezone.now()
+    return reservation.status in (
+        Reservation.Status.CONFIRMED,
+        Reservation.Status.AWAITING,
+    ) and now < rules.cancel_deadline(reservation.unit.facility, reservation.date, reservation.start)
+
+
+@transaction.atomic
+def cancel(
+    *, reservation: Reservation, by, reason: str = "", staff: bool = False, now: datetime | None = None
+) -> Reservation:
+    """Cancel a reservation and free its slot at once. Staff may cancel after the deadline, with a reason.
+
+    The holder gets a mail with a METHOD:CANCEL .ics of the same UID, so the event leaves their calendar.
+    """
+    reservation = Reservation.objects.select_for_update().select_related("unit__facility").get(pk=reservation.pk)
+    if not reservation.is_active:
+        raise BookingError(_("This reservation is already cancelled."))
+    if not staff and not can_cancel(reservation, now=now):
+        raise BookingError(_("The deadline for cancelling online has passed. Please call the facility."))
+    if staff and not reason.strip():
+        raise BookingError(_("Give the reason for cancelling; it is sent to the resident."))
+    reservation.status = Reservation.Status.CANCELLED
+    reservation.cancelled_at = now or timezone.now()
+    reservation.cancel_reason = reason.strip()
+    reservation.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    reservation.occupancies.all().delete()
+    recipient = _mail_to(reservation)
+    if recipient is not None and reservation.source != Reservation.Source.MAINTENANCE:
+        queue_templated_mail(
+            template="facilities_cancelled",
+            context={"reservation": reservation, "by_staff": staff},
+            to_email=recipient.email,
+            recipient=recipient,
+            idempotency_key=f"facilities:cancelled:{reservation.uid}",
+            attachments=[Attachment("cancel.ics", ics.cancellation_ics([reservation]), "text/calendar; method=CANCEL")],
+        )
+    return reservation
+
+
+def mark_paid(*, reservation: Reservation, paid: bool = True, now: datetime | None = None) -> Reservation:
+    """Staff record that the fee was paid at the counter (or undo a mistaken mark)."""
+    reservation.paid_at = (now or timezone.now()) if paid else None
+    reservation.save(update_fields=["paid_at"])
+    return reservation
+
+
+def block(*, unit: Unit, slots: Sequence[SlotRequest], reason: str, by) -> list[Reservation]:
+    """Staff block slots for maintenance; refused if a resident already holds one of them."""
+    if not reason.strip():
+        raise BookingError(_("Give the reason for the block."))
+    return book(
+        user=None,
+        unit=unit,
+        slots=slots,
+        source=Reservation.Source.MAINTENANCE,
+        status=Reservation.Status.BLOCKED,
+        created_by=by,
+        customer_name=reason.strip(),
+        enforce_rules=False,
+        notify=False,
+    )
+
+
+# --- Registered groups -----------------------------------------------------------------
+def register_club(*, representative, name: str, member_count: int, resident_member_count: int, purpose: str) -> Club:
+    """A resident registers a group; it can book once staff approve it."""
+    club = Club(
+        representative=representative,
+        name=name,
+        member_count=member_count,
+        resident_member_count=resident_member_count,
+        purpose=purpose,
+    )
+    club.full_clean()
+    club.save()
+    return club
+
+
+@transaction.atomic
+def decide_club(*, club: Club, approve: bool, reason: str, by) -> Club:
+    """Staff approve or reject a group; a rejection needs a reason. The representative is mailed either way."""
+    if not approve and not reason.strip():
+        raise BookingError(_("Give the reason for rejecting the group; it is sent to the representative."))
+    club.status = Club.Status.APPROVED if approve else Club.Status.REJECTED
+    club.decision_reason = reason.strip()
+    club.decided_at = timezone.now()
+    club.decided_by = by
+    club.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
+    queue_templated_mail(
+        template="facilities_club_decided",
+        context={"club": club},
+        to_email=club.representative.email,
+        recipient=club.representative,
+        idempotency_key=f"facilities:club:{club.pk}:{club.status}:{club.decided_at.isoformat()}",
+    )
+    return club
+
+
+# --- Private calendar feed --------------------------------------------------------------
+def calendar_feed(user) -> CalendarFeed:
+    """The resident's private feed address, created on first use."""
+    feed, _created = CalendarFeed.objects.get_or_create(user=user, defaults={"token": CalendarFeed.new_token()})
+    return feed
+
+
+def revoke_calendar_feed(user) -> CalendarFeed:
+    """Replace the feed's secret: the old address stops working at once."""
+    feed = calendar_feed(user)
+    feed.token = CalendarFeed.new_token()
+    feed.created_at = timezone.now()
+    feed.save(update_fields=["token", "created_at"])
+    return feed
