@@ -49,9 +49,31 @@ class OutboundMail(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # Progress and delivery reports of a broadcast count its mails by category and status.
+            models.Index(fields=["category", "status"], name="outbox_category_idx"),
+        ]
         verbose_name = _("outgoing mail")
         verbose_name_plural = _("outgoing mails")
 
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject}"
+
+
+# The safety mail models live in their own module; importing them here registers them with the app.
+from notifications.safety_models import (  # noqa: E402,F401
+    Broadcast,
+    BroadcastPreference,
+    Card,
+    Consent,
+    MailText,
+    School,
+    SeenSignature,
+    Student,
+    Subscription,
+    Tap,
+    Terminal,
+    TerminalKey,
+    WatchedPerson,
+)

@@ -35,6 +35,25 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when PORTAL_ENV=production.")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
+SAFETY_MAIL_MAX_AGE_MINUTES = env_int(
+    "SAFETY_MAIL_MAX_AGE_MINUTES",
+    180,
+    help="Taps uploaded later than this after they happened are stored but not mailed.",
+)
+SAFETY_RETENTION_DAYS = env_int(
+    "SAFETY_RETENTION_DAYS", 90, help="Days taps and location history are kept before they are deleted."
+)
+PORTAL_CARD_HASH_KEY = env(
+    "PORTAL_CARD_HASH_KEY",
+    "",
+    help="Secret for hashing IC card IDs (never stored raw). Empty: derived from SECRET_KEY. "
+    "Set it in production so a new SECRET_KEY does not orphan every registered card.",
+)
+if not PORTAL_CARD_HASH_KEY:
+    import hashlib
+
+    PORTAL_CARD_HASH_KEY = hashlib.sha256(f"card-hash:{SECRET_KEY}".encode()).hexdigest()
+
 DEBUG = env_bool("DEBUG", not PRODUCTION, help="Django debug pages. Never on in production.")
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", help="Comma-separated host names.", production=True
