@@ -345,9 +345,7 @@ def run_outbox(sink, factory: MailFactory, count: int, timeout: float, worker) -
         time.sleep(0.02)
     time.sleep(1.0)  # let any late duplicate arrive before counting
 
-    expected = set(
-        OutboundMail.objects.filter(category=category).values_list("message_id", flat=True)
-    )
+    expected = set(OutboundMail.objects.filter(category=category).values_list("message_id", flat=True))
     counts = Counter(r.message["Message-ID"] for r in sink.messages)
     duplicates = sum(n - 1 for n in counts.values() if n > 1)
     missing = len(expected - set(counts))
@@ -460,9 +458,7 @@ def main() -> int:
         plain = run_plain(sink, factory, args.count)
 
         print(f"outbox: starting {args.workers} worker process(es) ...", flush=True)
-        worker = CeleryWorker(
-            smtp_port=sink.port, concurrency=args.workers, extra_env=WORKER_ENV, name="bench"
-        ).start()
+        worker = CeleryWorker(smtp_port=sink.port, concurrency=args.workers, extra_env=WORKER_ENV, name="bench").start()
         wait_ready(worker)
         warm_up(sink, factory, args.workers)
         print(f"outbox: {args.count} mails ...", flush=True)

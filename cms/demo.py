@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.html import escape
 
+from cms.demo_images import ensure_demo_images
 from cms.models import (
     DepartmentPage,
     EventIndexPage,
@@ -19,6 +22,7 @@ from cms.models import (
     ServicePage,
     StandardPage,
 )
+from cms.services import create_department_editors
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -30,6 +34,12 @@ def publish(parent, page):
     return page
 
 
+def _image(images: dict, key: str, caption: str = "") -> tuple:
+    """An image block with one of the demo illustrations and its alternative text."""
+    image, alt = images[key]
+    return ("image", {"image": image, "alt": alt, "caption": caption})
+
+
 def _steps(*titles: str) -> tuple:
     return ("steps", {"title": "手続きの流れ", "steps": [{"title": t, "text": ""} for t in titles]})
 
@@ -38,6 +48,7 @@ def build_demo_site(home: HomePage) -> None:
     """Sections, departments, procedures, news and events under ``home``; skipped if it has pages."""
     if home.get_children().exists():
         return
+    images = ensure_demo_images()
     jumin = publish(
         home,
         DepartmentPage(
@@ -134,6 +145,7 @@ def build_demo_site(home: HomePage) -> None:
             slug="gomi",
             intro="地区ごとの収集日と分け方です。朝8時30分までに出してください。",
             body=[
+                _image(images, "waste-sorting", "ごみは色分けされた4種類に分けて出してください。"),
                 (
                     "table",
                     {
@@ -146,7 +158,7 @@ def build_demo_site(home: HomePage) -> None:
                             ["資源ごみ", "第2水曜", "第4水曜"],
                         ],
                     },
-                )
+                ),
             ],
         ),
     )
@@ -165,7 +177,7 @@ def build_demo_site(home: HomePage) -> None:
             title="子育て支援センター",
             slug="shien-center",
             intro="0歳から就学前のお子さんと保護者が自由に遊べる場所です。育児相談もできます。",
-            body=[("contact", {"department": kosodate_ka})],
+            body=[_image(images, "childcare-centre"), ("contact", {"department": kosodate_ka})],
         ),
     )
     publish(
@@ -199,14 +211,20 @@ def build_demo_site(home: HomePage) -> None:
     kurashi_cat, _ = NewsCategory.objects.get_or_create(slug="kurashi", defaults={"name": "くらし"})
     kosodate_cat, _ = NewsCategory.objects.get_or_create(slug="kosodate", defaults={"name": "子育て"})
     today = timezone.localdate()
-    for days_ago, title, category in [
-        (1, "年末年始のごみ収集日のお知らせ", kurashi_cat),
-        (4, "子育て支援センターの臨時休館について", kosodate_cat),
-        (9, "コンビニ交付の一時停止について", kurashi_cat),
+    for days_ago, title, category, image in [
+        (1, "年末年始のごみ収集日のお知らせ", kurashi_cat, "waste-sorting"),
+        (4, "子育て支援センターの臨時休館について", kosodate_cat, "childcare-centre"),
+        (9, "コンビニ交付の一時停止について", kurashi_cat, None),
     ]:
         publish(
             news_index,
-            NewsPage(title=title, slug=f"news-{days_ago}", date=today - timedelta(days=days_ago), category=category),
+            NewsPage(
+                title=title,
+                slug=f"news-{days_ago}",
+                date=today - timedelta(days=days_ago),
+                category=category,
+                body=[_image(images, image)] if image else [],
+            ),
         )
 
     events = publish(home, EventIndexPage(title="イベント", slug="events", show_in_menus=True))
@@ -223,8 +241,22 @@ def build_demo_site(home: HomePage) -> None:
                 start=datetime.combine(day, time(hours[0]), TOKYO),
                 end=datetime.combine(day, time(hours[1]), TOKYO),
                 venue=venue,
+                body=[_image(images, "winter-festival"), _image(images, "park", "会場の中央公園")]
+                if days_ahead == 10
+                else [],
             ),
         )
 
     home.key_tasks = [("task", {"page": p, "title": ""}) for p in (juminhyo, tennyu, gomi, center)]
+    if 'embedtype="image"' not in (home.body or ""):
+        # The key visual above the body text: a rich-text image, a responsive <picture> (cms.image_formats).
+        town_hall, alt = images["town-hall"]
+        key_visual = f'<embed embedtype="image" id="{town_hall.pk}" format="fullwidth" alt="{escape(alt)}"/>'
+        home.body = key_visual + (home.body or "<p>みどり町役場は平日 8:30〜17:15 に開いています。</p>")
     home.save_revision().publish()
+    create_demo_editor_groups(home)
+
+
+def create_demo_editor_groups(home: HomePage) -> dict[str, Group]:
+    """An editors' group for every department under ``home`` (「子育て支援課 編集者」…), by page slug."""
+    return {page.slug: create_department_editors(page) for page in DepartmentPage.objects.descendant_of(home)}

@@ -7,6 +7,7 @@ home → news index → news; home → event index → events.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.utils import timezone
@@ -56,11 +57,22 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = NewsPage.objects.live().public().order_by("-date", "-pk")[:5]
-        context["upcoming_events"] = (
-            EventPage.objects.live().public().filter(end__gte=timezone.now()).order_by("start")[:5]
+        context["latest_news"] = self._in_own_language(NewsPage.objects.live().public().order_by("-date", "-pk"))
+        context["upcoming_events"] = self._in_own_language(
+            EventPage.objects.live().public().filter(end__gte=timezone.now()).order_by("start")
         )
         return context
+
+    def _in_own_language(self, pages, limit: int = 5) -> list:
+        """The first ``limit`` of ``pages`` in this home page's language; if it has none, the Japanese ones.
+
+        News and events are mostly written in Japanese only: an English home page lists them
+        (marked lang="ja") rather than saying there is no news.
+        """
+        own = list(pages.filter(locale_id=self.locale_id)[:limit])
+        if own or self.locale.language_code == settings.LANGUAGE_CODE:
+            return own
+        return list(pages.filter(locale__language_code=settings.LANGUAGE_CODE)[:limit])
 
 
 class StandardPage(Page):
@@ -329,4 +341,5 @@ class FormPage(AbstractForm):
         return submission
 
 
+from cms.search_index import SearchEntry  # noqa: E402,F401 - the site search index (cms/search_index.py)
 from cms.snippets import EmergencyBanner  # noqa: E402,F401 - registers the snippet

@@ -1,12 +1,11 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from cms.search import MAX_QUERY_LENGTH, search_pages
+from cms.search import MAX_QUERY_LENGTH, active_locale, search_page
 
 
 def search(request):
     """The site search results page (also the target of the search box on every page)."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = search_pages(query) if query else []
-    page = Paginator(results, 20).get_page(request.GET.get("page"))
-    return render(request, "cms/search.html", {"query": query, "results": page, "count": len(results)})
+    page, results = search_page(query, page_number=request.GET.get("page"), locale=active_locale(), request=request)
+    context = {"query": query, "results": results, "page_obj": page, "count": page.paginator.count}
+    return render(request, "cms/search.html", context)

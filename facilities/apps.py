@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class FacilitiesConfig(AppConfig):
     name = "facilities"
     verbose_name = _("Facility reservation")
+
+    def ready(self) -> None:
+        from facilities import (
+            dashboard,  # noqa: F401 - registers the reservations panel on /my/
+            wagtail_hooks_lottery,  # noqa: F401 - the lottery audit page in the admin
+        )

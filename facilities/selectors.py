@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from facilities import rules
 from facilities.models import (
     CalendarFeed,
     Closure,
+    Club,
     Facility,
     Fee,
     LotteryRound,
@@ -111,7 +113,10 @@ def spaces_by_unit(units: list[Unit]) -> dict[int, set[int]]:
 class Availability:
     """Slot states for the units of one facility between two dates (inclusive)."""
 
-    def __init__(self, facility: Facility, first: date, last: date, *, now: datetime | None = None) -> None:
+    def __init__(
+        self, facility: Facility, first: date, last: date, *, now: datetime | None = None, only_unit: Unit | None = None
+    ) -> None:
+        """Load everything for ``facility`` between two days; ``only_unit`` limits bookings read to that unit's."""
         self.facility = facility
         self.first, self.last = first, last
         self.now = now or timezone.now()
@@ -124,9 +129,14 @@ class Availability:
         self.closures = list(Closure.objects.filter(facility=facility, start_date__lte=last, end_date__gte=first))
         start, end = rules.local(first), rules.local(last + timedelta(days=1))
         self.busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-        for space_id, s, e in Occupancy.objects.filter(
-            space__facility=facility, start__lt=end, end__gt=start
-        ).values_list("space_id", "start", "end"):
+        # An occupancy lasts less than a day (frames lie within a day), so the lower bound on
+        # ``start`` lets PostgreSQL read only this range of the (space, start) index.
+        occupancies = Occupancy.objects.filter(
+            space__facility=facility, start__lt=end, start__gte=start - timedelta(days=1), end__gt=start
+        )
+        if only_unit is not None:  # a unit's calendar needs only the holds on that unit's spaces
+            occupancies = occupancies.filter(space_id__in=self.spaces[only_unit.pk])
+        for space_id, s, e in occupancies.values_list("space_id", "start", "end"):
             self.busy[space_id].append((s, e))
         self.lotteries = {
             r.month: r
@@ -201,9 +211,12 @@ class Availability:
         return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
 
 
-def month_availability(facility: Facility, month: date, *, now: datetime | None = None) -> Availability:
+def month_availability(
+    facility: Facility, month: date, *, now: datetime | None = None, unit: Unit | None = None
+) -> Availability:
+    """Availability for a month; with ``unit``, valid only for that unit (its calendar page)."""
     days = rules.month_days(month)
-    return Availability(facility, days[0], days[-1], now=now)
+    return Availability(facility, days[0], days[-1], now=now, only_unit=unit)
 
 
 def public_facilities() -> QuerySet[Facility]:
@@ -240,3 +253,129 @@ def past_reservations(user, *, now: datetime | None = None) -> QuerySet[Reservat
 
 def feed_by_token(token: str) -> CalendarFeed | None:
     return CalendarFeed.objects.select_related("user").filter(token=token).first() if token else None
+
+
+# --- Public search and the day view ------------------------------------------------------
+class TimeBand(Enum):
+    """Part of the day a frame starts in: morning before 12:00, afternoon before 17:00, then evening."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+
+    @property
+    def label(self) -> str:
+        return {"morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening")}[self.value]
+
+    @classmethod
+    def of(cls, frame: TimeFrame) -> TimeBand:
+        if frame.start.hour < 12:
+            return cls.MORNING
+        return cls.AFTERNOON if frame.start.hour < 17 else cls.EVENING
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A facility that has units matching the search, and (for a day) their free slots then."""
+
+    facility: Facility
+    units: list[Unit]
+    free: list[Slot]
+
+
+def search_facilities(
+    *,
+    day: date | None = None,
+    band: TimeBand | None = None,
+    kind: str = "",
+    capacity: int | None = None,
+    now: datetime | None = None,
+) -> list[SearchResult]:
+    """Facilities with a bookable unit of the kind and for at least ``capacity`` people.
+
+    With a day, each result lists the slots free for first-come booking that day (in the time
+    band, if one is given); facilities with nothing free are kept, so the resident sees why.
+    Costs two queries, plus a fixed number per facility for a day.
+    """
+    units = Unit.objects.filter(active=True).order_by("sort_order", "name")
+    if capacity:
+        units = units.filter(capacity__gte=capacity)
+    facilities = Facility.objects.filter(pk__in=units.values("facility_id")).order_by("sort_order", "name")
+    if kind:
+        facilities = facilities.filter(kind=kind)
+    facilities = facilities.prefetch_related(models.Prefetch("units", queryset=units, to_attr="matching_units"))
+    results = []
+    for facility in facilities:
+        free: list[Slot] = []
+        if day is not None:
+            availability = Availability(facility, day, day, now=now)
+            wanted = {unit.pk for unit in facility.matching_units}
+            for unit in availability.units:
+                if unit.pk in wanted:
+                    free += [
+                        s
+                        for s in availability.day_slots(unit, day)
+                        if s.is_free and (band is None or TimeBand.of(s.frame) is band)
+                    ]
+        results.append(SearchResult(facility, facility.matching_units, free))
+    return results
+
+
+@dataclass(frozen=True)
+class DayTable:
+    """Units that share the same frames, side by side: one row per frame, one slot per unit."""
+
+    units: list[Unit]
+    rows: list[tuple[TimeFrame, list[Slot]]]
+
+
+def day_tables(availability: Availability, day: date) -> list[DayTable]:
+    """The day view of a facility: its bookable units grouped by their frames (hourly rooms apart from courts)."""
+    groups: dict[tuple, list[Unit]] = {}
+    for unit in availability.units:
+        frames = availability.frames[unit.pk]
+        if unit.active and frames:
+            groups.setdefault(tuple((f.label, f.start, f.end) for f in frames), []).append(unit)
+    tables = []
+    for units in groups.values():
+        slots = {unit.pk: availability.day_slots(unit, day) for unit in units}
+        frames = availability.frames[units[0].pk]
+        rows = [(frame, [slots[unit.pk][i] for unit in units]) for i, frame in enumerate(frames)]
+        tables.append(DayTable(units, rows))
+    return tables
+
+
+#: The columns of a fee table: residents on weekdays, residents on holidays, then everyone else.
+FEE_COLUMNS = [
+    (True, Fee.DayType.WEEKDAY),
+    (True, Fee.DayType.HOLIDAY),
+    (False, Fee.DayType.WEEKDAY),
+    (False, Fee.DayType.HOLIDAY),
+]
+
+
+def fees_of(unit: Unit) -> list[tuple[TimeFrame, list[int | None]]]:
+    """The fee table of a unit: for each frame with a fee, the amounts in the order of FEE_COLUMNS."""
+    amounts: dict[tuple[int, bool, str], int] = {}
+    for fee in Fee.objects.filter(frame__unit=unit):
+        amounts[(fee.frame_id, fee.resident, fee.day_type)] = fee.amount
+    rows = [
+        (frame, [amounts.get((frame.pk, *column)) for column in FEE_COLUMNS]) for frame in unit.frames.order_by("start")
+    ]
+    return [(frame, row) for frame, row in rows if any(amount is not None for amount in row)]
+
+
+# --- Groups -------------------------------------------------------------------------------
+def clubs_of(user) -> QuerySet[Club]:
+    """The groups a resident registered (as their representative), whatever their status."""
+    return Club.objects.filter(representative=user).order_by("-created_at")
+
+
+def bookable_clubs_of(user) -> QuerySet[Club]:
+    """The approved groups a resident may book for: those they represent."""
+    return Club.objects.filter(representative=user, status=Club.Status.APPROVED).order_by("name")
+
+
+def active_reservations_for_feed(feed: CalendarFeed) -> QuerySet[Reservation]:
+    """What a private calendar feed lists: every active reservation of its resident, past or upcoming."""
+    return reservations_of(feed.user).filter(status__in=Reservation.ACTIVE)

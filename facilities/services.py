@@ -112,6 +112,33 @@ def _overlapping(spaces: set[int], start: datetime, end: datetime) -> bool:
     return Occupancy.objects.filter(space_id__in=spaces, start__lt=end, end__gt=start).exists()
 
 
+def check_booking(
+    *,
+    user,
+    unit: Unit,
+    slots: Sequence[SlotRequest],
+    club: Club | None = None,
+    enforce_rules: bool = True,
+    now: datetime | None = None,
+) -> None:
+    """Raise :class:`BookingError` if :func:`book` would refuse these slots now; write nothing.
+
+    The confirmation page asks this first, so a resident is not shown a fee for slots they
+    cannot book. :func:`book` asks again under its lock: only that answer is final.
+    """
+    now = now or timezone.now()
+    if club is not None:
+        if club.status != Club.Status.APPROVED:
+            raise BookingError(_("This group has not been approved yet."))
+        if enforce_rules and club.representative_id != getattr(user, "pk", None):
+            raise BookingError(_("Only the group's representative can book for it."))
+    if enforce_rules and unit.groups_only and club is None:
+        raise BookingError(_("Only registered groups can book %(unit)s.") % {"unit": unit.name})
+    _check_slots(unit, slots, now, ignore_window=not enforce_rules)
+    if enforce_rules:
+        _check_limits(unit.facility, user, club, slots, now)
+
+
 @transaction.atomic
 def book(
     *,
@@ -126,6 +153,7 @@ def book(
     status: str = Reservation.Status.CONFIRMED,
     enforce_rules: bool = True,
     notify: bool = True,
+    resident: bool | None = None,
     now: datetime | None = None,
 ) -> list[Reservation]:
     """Book ``slots`` of ``unit`` for a resident (or their group), all or nothing.
@@ -135,26 +163,18 @@ def book(
     an approved group's representative; the holder keeps to the facility's limits. Staff booking
     at the counter (``enforce_rules=False``) skip the window and the limits, never the overlap
     check. Two people racing for one slot: the database lets exactly one win, the other gets
-    "booked by someone else".
+    "booked by someone else". ``resident`` lets staff decide the rate of a counter customer
+    (default: :func:`resident_rate`).
     """
     now = now or timezone.now()
     facility = unit.facility
-    if club is not None:
-        if club.status != Club.Status.APPROVED:
-            raise BookingError(_("This group has not been approved yet."))
-        if enforce_rules and club.representative_id != getattr(user, "pk", None):
-            raise BookingError(_("Only the group's representative can book for it."))
-    if enforce_rules and unit.groups_only and club is None:
-        raise BookingError(_("Only registered groups can book %(unit)s.") % {"unit": unit.name})
     if user is not None:
         # One booking at a time per person: their limits are checked against committed bookings.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    _check_slots(unit, slots, now, ignore_window=not enforce_rules)
-    if enforce_rules:
-        _check_limits(facility, user, club, slots, now)
+    check_booking(user=user, unit=unit, slots=slots, club=club, enforce_rules=enforce_rules, now=now)
 
     spaces = spaces_by_unit(list(facility.units.all()))[unit.pk]
-    resident = resident_rate(user, club)
+    resident = resident_rate(user, club) if resident is None else resident
     reservations = []
     for request in sorted(slots, key=lambda s: (s.day, s.frame.start)):
         start, end = request.frame.bounds(request.day)
@@ -266,11 +286,12 @@ def mark_paid(*, reservation: Reservation, paid: bool = True, now: datetime | No
     return reservation
 
 
+@transaction.atomic
 def block(*, unit: Unit, slots: Sequence[SlotRequest], reason: str, by) -> list[Reservation]:
-    """Staff block slots for maintenance; refused if a resident already holds one of them."""
+    """Staff block slots for maintenance; refused if a resident already holds one of them. A block costs nothing."""
     if not reason.strip():
         raise BookingError(_("Give the reason for the block."))
-    return book(
+    blocked = book(
         user=None,
         unit=unit,
         slots=slots,
@@ -281,6 +302,10 @@ def block(*, unit: Unit, slots: Sequence[SlotRequest], reason: str, by) -> list[
         enforce_rules=False,
         notify=False,
     )
+    Reservation.objects.filter(pk__in=[r.pk for r in blocked]).update(fee=0)
+    for reservation in blocked:
+        reservation.fee = 0
+    return blocked
 
 
 # --- Registered groups -----------------------------------------------------------------

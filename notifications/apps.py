@@ -7,4 +7,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Mail and notifications")
 
     def ready(self) -> None:
-        from notifications import dashboard  # noqa: F401 - registers the mail panel
+        # The mail panel; the broadcast tasks and unsubscribe topic; the safety-mail panel on /my/.
+        from notifications import broadcasts, dashboard, safety_dashboard  # noqa: F401

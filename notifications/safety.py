@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -109,13 +109,18 @@ def _parse_event(raw) -> tuple[uuid.UUID, str, str, datetime]:
     except ValueError as exc:
         raise SafetyError("event_id must be a UUID") from exc
     card = raw.get("card")
-    if not isinstance(card, str) or not 4 <= len(card.strip()) <= 64:
-        raise SafetyError("card must be a string of 4 to 64 characters")
+    if not isinstance(card, str) or not 4 <= len(card.strip()) <= 64 or not card.isprintable():
+        raise SafetyError("card must be a string of 4 to 64 printable characters")
     kind = raw.get("kind")
     if kind not in Tap.Kind.values:
         raise SafetyError("kind must be one of in, out, touch")
-    occurred = parse_datetime(str(raw.get("occurred_at", ""))) if isinstance(raw.get("occurred_at"), str) else None
-    if occurred is None or occurred.tzinfo is None:
+    try:
+        occurred = parse_datetime(raw["occurred_at"]) if isinstance(raw.get("occurred_at"), str) else None
+        # In UTC now: a date at the edge of the calendar with an offset overflows here, not in the database.
+        occurred = occurred.astimezone(UTC) if occurred is not None and occurred.tzinfo is not None else None
+    except (ValueError, OverflowError):  # well-formed but impossible, e.g. month 13
+        occurred = None
+    if occurred is None:
         raise SafetyError("occurred_at must be an ISO 8601 date-time with a time zone")
     return event_id, card, kind, occurred
 
@@ -211,6 +216,18 @@ def default_text(key: str) -> tuple[str, str]:
             _("{name} touched a card at {place}"),
             _("{name} touched a card at {place} at {time}.{delay_note}"),
         ),
+        # notifications.watch_over: the daily summary and the no-activity alert.
+        MailText.Key.DIGEST: (
+            _("{name}'s touches on {date}"),
+            _("Where {name} touched a card on {date}:\n{places}"),
+        ),
+        MailText.Key.NO_ACTIVITY: (
+            _("No touch from {name} for {hours} hours"),
+            _(
+                "{name} has not touched a card at any terminal for {hours} hours during the day "
+                "(last touch: {last_touch}). Please check that everything is all right."
+            ),
+        ),
     }
     return texts[key]
 
@@ -250,3 +267,22 @@ def _format(template: str, values: dict[str, str]) -> str:
         return template.format_map(Keep(values))
     except (ValueError, IndexError):
         return template
+
+
+# --- Family choices -----------------------------------------------------------------------
+def subscription_for(user, member: HouseholdMember) -> Subscription:
+    """The guardian's saved choice about ``member``, or the default (a mail for every touch), unsaved."""
+    return Subscription.objects.filter(user=user, member=member).first() or Subscription(user=user, member=member)
+
+
+def set_subscription(*, user, member: HouseholdMember, mode: str, no_activity_alert: bool = False) -> Subscription:
+    """Save how ``user`` hears about ``member``: each tap, a daily digest or nothing, and the no-activity alert.
+
+    The caller checks that ``user`` is one of the member's guardians. The no-activity alert is only
+    kept for a watched person.
+    """
+    alert = bool(no_activity_alert) and hasattr(member, "watched")
+    sub, _created = Subscription.objects.update_or_create(
+        user=user, member=member, defaults={"mode": mode, "no_activity_alert": alert}
+    )
+    return sub

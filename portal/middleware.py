@@ -15,7 +15,8 @@ class UserLanguageMiddleware:
     """A signed-in resident sees the portal in their preferred language.
 
     An explicit choice in the language switcher (the language cookie) still wins, so a
-    resident can look at a page in the other language without changing their profile.
+    resident can look at a page in the other language without changing their profile. On the
+    town's pages the URL alone decides (``cms.languages``): /kurashi/ is Japanese for everyone.
     """
 
     def __init__(self, get_response):
@@ -23,7 +24,12 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and not getattr(request, "language_from_url", False)
+        ):
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "portal.apps.StaffUsersAppConfig",  # wagtail.users with our name fields
@@ -109,7 +112,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cms.languages.LocaleMiddleware",  # Django's, but page URLs alone decide their language
+    "cms.cache.PageCacheMiddleware",  # anonymous page views; needs the language, skips the rest on a hit
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,13 +184,19 @@ REDIS_URL = env(
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache_backends.RedisCache",  # Django's, one redis client per pool
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "machi",
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous page views are kept this long (cms.cache); a banner's start or end cuts it shorter.
+PORTAL_PAGE_CACHE_SECONDS = env_int(
+    "PORTAL_PAGE_CACHE_SECONDS",
+    60,
+    help="Seconds a page is kept for anonymous visitors; publishing drops it at once. 0 turns the page cache off.",
+)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL, help="Celery broker; defaults to REDIS_URL.")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -212,6 +222,22 @@ CELERY_BEAT_SCHEDULE = {
         ),
     },
     "outbox-purge": {"task": "notifications.purge_old_mail", "schedule": timedelta(hours=24)},
+    # Terminal API replay protection only needs signatures of the last 10 minutes (notifications.terminals).
+    "terminal-signatures-purge": {"task": "notifications.purge_seen_signatures", "schedule": timedelta(minutes=5)},
+    # Scheduled safety broadcasts go out within a minute of their send_at (notifications.broadcasts).
+    "safety-broadcasts-due": {"task": "notifications.send_due_broadcasts", "schedule": timedelta(minutes=1)},
+    # Watch-over (notifications.watch_over): the daily summary at 19:00 JST (CELERY_TIMEZONE), the
+    # no-activity alert every 30 minutes (it only mails in daytime, once a day), and the retention purge.
+    "safety-watch-digest": {"task": "notifications.send_watch_digests", "schedule": crontab(hour=19, minute=0)},
+    "safety-no-activity": {"task": "notifications.send_no_activity_alerts", "schedule": timedelta(minutes=30)},
+    "safety-taps-purge": {"task": "notifications.purge_old_taps", "schedule": crontab(hour=3, minute=30)},
+    # Pages' "go live" and "expiry" times (Wagtail's publishing schedule) happen only when this runs.
+    "cms-publish-scheduled": {"task": "cms.publish_scheduled", "schedule": timedelta(minutes=1)},
+    # Facility lotteries are drawn a few minutes after they close; unconfirmed wins expire soon after
+    # their deadline; day-before reminders go out from 8:00 (facilities.reminders).
+    "facilities-draw-lotteries": {"task": "facilities.draw_due_lotteries", "schedule": timedelta(minutes=5)},
+    "facilities-expire-wins": {"task": "facilities.expire_unconfirmed_wins", "schedule": timedelta(minutes=10)},
+    "facilities-reminders": {"task": "facilities.send_reminders", "schedule": timedelta(minutes=30)},
 }
 
 # --- Mail -----------------------------------------------------------------------------
@@ -304,13 +330,18 @@ WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # allauth owns passwords and their resets
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = True
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# Easy Japanese (やさしい日本語) has no language code of its own: "ja-x-easy" is Japanese with a
+# BCP 47 private-use subtag. Django finds the "ja" catalogue for it, so its UI is Japanese. It is
+# used in URLs (/ja-x-easy/...), hreflang and Wagtail's locales; HTML says lang="ja" for it.
+LANGUAGES = [("ja", _("Japanese")), ("en", _("English")), ("ja-x-easy", _("Easy Japanese"))]
+# Staff write the English and easy-Japanese pages by hand (wagtail.contrib.simple_translation).
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

@@ -19,6 +19,9 @@ DISCLOSURE = "情報公開"  # information disclosure
 
 ALL_GROUPS = [WEB, FACILITIES, SAFETY, HEALTH, DISCLOSURE]
 
+# The one approval step every page change goes through: 広報 approve and publish what others submit.
+APPROVAL_WORKFLOW = "広報の承認"
+
 
 def ensure_permissions(apps) -> None:
     """Create missing model permissions now (Django normally does it after all migrations)."""

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
@@ -7,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.languages import AllLanguagesSitemap
 from portal import health, views
 
 app_name = "portal"
@@ -24,16 +26,22 @@ my_patterns = [
     path("household/invitations/<uuid:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("household/shares/<int:share_id>/remove/", views.share_remove, name="share_remove"),
     path("household/invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # Safety mail for the family (portal:safety, portal:safety_member …), see notifications/safety_urls.py
+    path("safety/", include("notifications.safety_urls")),
 ]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"wagtail": AllLanguagesSitemap}}, name="sitemap"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("my/", include((my_patterns, "portal"))),
     path("mail/", include(("notifications.urls", "notifications"))),
+    # Card readers (safety mail): signed JSON only, no cookies or CSRF; docs/terminal-api.md.
+    path("api/terminals/", include(("notifications.api_urls", "terminal_api"))),
+    # /facilities/... (public) and /my/reservations/... (the resident's), see facilities/urls.py
+    path("", include("facilities.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
@@ -43,7 +51,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [
-    path("", include("cms.urls")),
-    path("", include(wagtail_urls)),
-]
+urlpatterns += [path("", include("cms.urls"))]
+
+# Town pages: Japanese at /, English at /en/, easy Japanese at /ja-x-easy/ (cms.languages). Only
+# the pages: the URLs above keep their paths and follow the visitor's chosen language.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

@@ -146,11 +146,11 @@ def test_two_guardians_share_a_child_on_phones(new_context, smtp_settings, home_
 
     for p in (page, page2):
         log_out(p)
-        expect(p.get_by_role("heading", level=1)).to_have_text(home_page.title)
-        nav = p.get_by_role("navigation", name="Account")
-        expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
+        expect(p.get_by_role("heading", level=1)).to_have_text(home_page.title)  # the Japanese home at /
         p.goto("/my/")
         expect(p).to_have_url(re.compile(r"/accounts/login/"))
+        nav = p.get_by_role("navigation", name="Account")  # account pages follow the chosen language
+        expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
 
     # --- Mail: one verification per address, one invitation --------------------------------
     assert len(links_to(sink, hanako, CONFIRM_LINK)) == 1

@@ -8,6 +8,7 @@ from django.urls import reverse
 from wagtail.contrib.forms.models import FormSubmission
 
 from cms.demo import publish
+from cms.demo_translations import translate
 from cms.models import FormField, FormPage, HomePage
 from notifications.models import OutboundMail
 
@@ -90,12 +91,19 @@ def test_answer_text_is_not_html_escaped_in_the_text_mail(client, form_page, dja
     assert "<b>" not in staff.body_html, "the HTML part escapes what the sender typed"
 
 
-def test_confirmation_is_sent_in_the_language_of_the_request(client, form_page, django_capture_on_commit_callbacks):
+def test_confirmation_is_sent_in_the_language_of_the_page(client, form_page, django_capture_on_commit_callbacks):
+    """A page's URL decides its language (cms.languages): the English form confirms in English and the
+    Japanese one in Japanese, whatever language the sender chose elsewhere."""
+    translate(form_page.get_parent(), "en", title="Midori Town", slug="home-en")
+    english = translate(form_page, "en", title="Contact us", slug="contact")
+    assert english.url == "/en/contact/"
     client.cookies["django_language"] = "en"
     with django_capture_on_commit_callbacks(execute=True):
+        client.post(english.url, answers(english))
         client.post(form_page.url, answers(form_page))
-    assert OutboundMail.objects.get(category="form_submission_confirmation").language == "en"
-    assert OutboundMail.objects.get(category="form_submission_staff").language == "ja"
+    confirmations = OutboundMail.objects.filter(category="form_submission_confirmation").order_by("pk")
+    assert [sent.language for sent in confirmations] == ["en", "ja"]
+    assert {sent.language for sent in OutboundMail.objects.filter(category="form_submission_staff")} == {"ja"}
 
 
 def test_no_confirmation_without_a_confirmation_field(client, form_page, django_capture_on_commit_callbacks):

@@ -2,6 +2,8 @@ from django import template
 from django.template.defaultfilters import filesizeformat
 from wagtail.models import Page, Site
 
+from cms.languages import home_path, localized_home
+
 register = template.Library()
 
 
@@ -27,14 +29,17 @@ def main_menu(context):
     """The site's main sections: live, public, ``show_in_menus`` children of the site root, in tree order.
 
     At most three queries whatever the number of sections (the site, usually already found for
-    the request; the view restrictions; the pages), and no ``specific()``: only title and URL are
-    needed. ``current`` is "page" for the section itself and "true" inside it, for aria-current.
+    the request; the view restrictions; the pages; one more for the home page in another language),
+    and no ``specific()``: only title and URL are needed. ``current`` is "page" for the section itself
+    and "true" inside it, for aria-current.
     """
     request = context.get("request")
     site = Site.find_for_request(request) if request is not None else None
     if site is None:
         return {"menu_items": []}
-    root = site.root_page
+    # The home page in the language shown (/en/ for English), so the menu lists its sections.
+    root, language = localized_home(site)
+    home = home_path(language)
     pages = (
         Page.objects.child_of(root)
         .live()
@@ -47,9 +52,9 @@ def main_menu(context):
     current_path = current.path if isinstance(current, Page) else None
     items = []
     for page in pages:
-        # The site root's URL is "/", so a child's URL is its url_path below the root's; this is what
-        # Page.get_url() computes for a page of the current site, without looking up the site root paths.
-        url = page.url_path[len(root.url_path) - 1 :]
+        # The home page's URL is "/" (or "/en/"), so a child's URL is its url_path below the home page's; this
+        # is what Page.get_url() computes for a page of the current site, without looking up the site root paths.
+        url = home + page.url_path[len(root.url_path) :]
         if current_path:
             state = "page" if current_path == page.path else "true" if current_path.startswith(page.path) else ""
         elif request is not None:

@@ -1,4 +1,5 @@
-"""Load demo content for a laptop: districts, a town site, a demo resident and a demo staff user.
+"""Load demo content for a laptop: districts, a town site, a demo resident, a demo staff user (広報, who
+approves and publishes) and a demo editor of 子育て支援課 (who writes and submits for approval).
 
 Safe to run again: it updates what is there. New random passwords are printed each run.
 """
@@ -16,14 +17,18 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from cms.demo import build_demo_site
+from cms.demo import build_demo_site, create_demo_editor_groups
+from cms.demo_translations import build_demo_translations
 from cms.models import HomePage
+from facilities.demo import build_demo_facilities
+from notifications.demo import demo_instructions, load_safety_demo
 from portal import services
 from portal.models import District, HouseholdMember, User
-from portal.staff import WEB
+from portal.staff import FACILITIES, WEB
 
 RESIDENT_EMAIL = "resident@example.jp"
-STAFF_EMAIL = "staff@example.jp"
+STAFF_EMAIL = "staff@example.jp"  # 広報: approves and publishes
+EDITOR_EMAIL = "kosodate-editor@example.jp"  # 子育て支援課 編集者: writes, submits for approval
 
 
 class Command(BaseCommand):
@@ -55,12 +60,27 @@ class Command(BaseCommand):
                 )
             staff = self._user(STAFF_EMAIL, staff_password, family_name="役場", given_name="広報", is_staff=True)
             staff.groups.add(Group.objects.get_or_create(name=WEB)[0])
+            # 施設 too, so the demo shows the reservations admin (/admin/facilities/reservations/).
+            staff.groups.add(Group.objects.get_or_create(name=FACILITIES)[0])
+            build_demo_facilities(resident=resident, staff=staff)
+            editor_password = secrets.token_urlsafe(9)
+            editor = self._user(EDITOR_EMAIL, editor_password, family_name="役場", given_name="子育て", is_staff=True)
+            editor.groups.add(create_demo_editor_groups(self._japanese_home())["kosodate-shien"])
+            child = HouseholdMember.objects.filter(household__owner=resident).order_by("pk").first()
+            gate_key = load_safety_demo(member=child)
+        call_command("rebuild_search_index", verbosity=0)  # also pages made without publishing, e.g. the home page
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
         self.stdout.write(f"  Resident: {RESIDENT_EMAIL} / {resident_password}")
         self.stdout.write(
             f"  Staff:    {STAFF_EMAIL} / {staff_password}"
             "  (sets up two-factor authentication on the first visit to /admin/)"
         )
+        self.stdout.write(
+            f"  Editor:   {EDITOR_EMAIL} / {editor_password}"
+            "  (子育て支援課 編集者: writes pages and news, submits them to 広報 for approval)"
+        )
+        for line in demo_instructions(gate_key):
+            self.stdout.write(line)
 
     def _user(self, email: str, password: str, **fields) -> User:
         user, _created = User.objects.get_or_create(email=email, defaults=fields)
@@ -71,11 +91,16 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user
 
+    def _japanese_home(self) -> HomePage | None:
+        # The English and easy-Japanese home pages are translations of this one.
+        return HomePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).first()
+
     def _home_page(self) -> None:
-        home = HomePage.objects.first()
+        home = self._japanese_home()
         if home is None:
             home = self._create_home_page()
         build_demo_site(home)
+        build_demo_translations(home)
 
     def _create_home_page(self) -> HomePage:
         # A database emptied by a test flush has no locale or root page; make them as migrate does.

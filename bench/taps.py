@@ -1,0 +1,476 @@
+"""Safety mail end to end: terminal taps to guardians' mail, and a 10,000-resident broadcast.
+
+Run from the repository root::
+
+    .venv/bin/python bench/taps.py [--taps 1000] [--terminals 50] [--seconds 10] [--residents 10000]
+
+It creates (and drops again) the PostgreSQL database ``machi_bench_taps``, flushes Redis db 11
+(cache and broker), starts an SMTP sink (aiosmtpd, in this process) that records when it accepted
+each Message-ID, gunicorn with 2 sync workers on loopback, and two Celery workers (one process
+each; the first also runs beat, whose outbox sweep re-sends what a killed worker left behind).
+
+(a) Taps: ``--terminals`` simulated gate readers post ``--taps`` signed single-event requests
+    (``X-Terminal-Key``/``X-Timestamp``/``X-Signature``, as notifications.terminal_client does)
+    spread evenly over ``--seconds``. Each card belongs to a pupil with one or two guardians.
+    Reported: p50 / p99 / max from the moment the request was sent to the sink's SMTP accept of
+    each guardian's mail (target p99 < 5 s), mails lost, mails duplicated.
+(b) Broadcast: a plain smtplib loop sends ``--residents`` mails first (the ceiling); then one
+    broadcast to ``--residents`` residents is sent through the portal (send task → outbox →
+    workers), and the second worker is SIGKILLed while it delivers. Reported: seconds until all
+    are accepted (target < 60 s), missing, duplicates (by Message-ID and by recipient).
+
+Exits non-zero if a mail was lost or doubled, or a target was missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import logging
+import os
+import random
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.outbox import machine  # noqa: E402
+
+PG_HOST = "127.0.0.1:5432"
+PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}/postgres"
+BENCH_DB = "machi_bench_taps"
+REDIS = "redis://127.0.0.1:6379/11"
+PATH = "/api/terminals/v1/events"
+TAP_P99_TARGET = 5.0
+BROADCAST_TARGET = 60.0
+
+WORKER_ENV = {
+    "DEBUG": "0",
+    "REDIS_URL": REDIS,
+    "CELERY_BROKER_URL": REDIS,
+    "CELERY_TASK_TIME_LIMIT": "90",
+    "CELERY_TASK_SOFT_TIME_LIMIT": "60",
+    "EMAIL_TIMEOUT": "20",
+    # A killed worker's claimed mails are re-sent by the sweep after their lease.
+    "OUTBOX_LEASE_SECONDS": "10",
+    "OUTBOX_SWEEP_SECONDS": "2",
+    "OUTBOX_SWEEP_GRACE_SECONDS": "5",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--taps", type=int, default=1000)
+    parser.add_argument("--terminals", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--residents", type=int, default=10000)
+    parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--skip-broadcast", action="store_true")
+    return parser.parse_args()
+
+
+# --- Environment -------------------------------------------------------------------------
+def create_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def drop_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS).flushdb()
+
+
+def setup_django() -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": f"postgres://postgres@{PG_HOST}/{BENCH_DB}",
+            "REDIS_URL": REDIS,
+            "CELERY_BROKER_URL": REDIS,
+            "DEBUG": "0",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, smtp_port: int) -> None:
+        self.port = free_port()
+        self.log = open(f"/tmp/{BENCH_DB}-gunicorn.log", "w")  # noqa: SIM115 - lives as long as the server
+        env = {**os.environ, **WORKER_ENV, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)}
+        env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not start: " + Path(self.log.name).read_text()[-2000:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(20)
+
+
+def wait_ready(worker, timeout: float = 90) -> None:
+    from portal.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.process.poll() is not None:
+            raise RuntimeError(f"worker exited early:\n{worker.output()[-3000:]}")
+        replies = app.control.ping(timeout=1, destination=[f"{worker.name}@{socket.gethostname()}"])
+        if replies:
+            return
+    raise RuntimeError(f"worker not ready after {timeout}s:\n{worker.output()[-3000:]}")
+
+
+# --- Data --------------------------------------------------------------------------------
+def make_school(terminal_count: int, pupils: int) -> tuple[list, list[str], dict[str, int]]:
+    """Terminals (with keys), pupils' card IDs, and for each card how many guardians it mails."""
+    from notifications import safety, terminals
+    from notifications.models import Consent, School, Student, Terminal
+    from portal.models import Household, HouseholdMember, MemberGuardian, User
+
+    school = School.objects.create(name="ベンチ小学校")
+    keys = []
+    for i in range(terminal_count):
+        terminal = Terminal.objects.create(
+            name=f"門 {i}", kind=Terminal.Kind.GATE, place=f"門 {i}", school=school, rate_limit_per_minute=600
+        )
+        keys.append(terminals.rotate_key(terminal))
+    cards, guardians = [], {}
+    for i in range(pupils):
+        owner = User.objects.create(email=f"parent{i:04d}@example.jp", given_name="保護者", language="ja")
+        household = Household.objects.create(owner=owner)
+        child = HouseholdMember.objects.create(
+            household=household, family_name="試験", given_name=f"児童{i}", relationship="child"
+        )
+        Student.objects.create(member=child, school=school, grade=1 + i % 6)
+        if i % 2:  # every second pupil has a second guardian
+            second = User.objects.create(email=f"second{i:04d}@example.jp", given_name="保護者2", language="en")
+            MemberGuardian.objects.create(member=child, user=second, invited_by=owner)
+        safety.record_consent(member=child, purpose=Consent.Purpose.SCHOOL_GATE, given_by="bench")
+        card = f"BENCH{i:08d}"
+        safety.register_card(member=child, card_id=card)
+        cards.append(card)
+        guardians[card] = 2 if i % 2 else 1
+    return keys, cards, guardians
+
+
+def make_residents(count: int) -> None:
+    from portal.models import User
+
+    batch = [User(email=f"resident{i:05d}@example.jp", language="ja") for i in range(count)]
+    User.objects.bulk_create(batch, batch_size=2000)
+
+
+# --- (a) Taps ----------------------------------------------------------------------------
+def run_taps(args, server: Gunicorn, sink, keys, cards, guardians) -> dict:
+    from notifications.terminal_auth import sign
+
+    sent_at: dict[str, float] = {}  # event_id → when its request started
+    expected = Counter()
+    errors: list[str] = []
+    lock = threading.Lock()
+    per_terminal = args.taps // len(keys)
+    interval = args.seconds / per_terminal
+    start = time.time() + 0.5
+
+    def terminal(index: int, key_id: str, secret: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        rng = random.Random(index)
+        offset = rng.random() * interval
+        for n in range(per_terminal):
+            delay = start + offset + n * interval - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            card = rng.choice(cards)
+            event_id = str(uuid.uuid4())
+            body = json.dumps(
+                {
+                    "events": [
+                        {
+                            "event_id": event_id,
+                            "card": card,
+                            "kind": "in",
+                            "occurred_at": datetime.now(UTC).isoformat(),
+                        }
+                    ]
+                }
+            ).encode()
+            timestamp = str(int(time.time()))
+            headers = {
+                "Content-Type": "application/json",
+                "X-Terminal-Key": key_id,
+                "X-Timestamp": timestamp,
+                "X-Signature": sign(secret, "POST", PATH, timestamp, body),
+            }
+            with lock:
+                sent_at[event_id] = time.time()
+                expected[event_id] = guardians[card]
+            try:
+                conn.request("POST", PATH, body=body, headers=headers)
+                response = conn.getresponse()
+                answer = response.read()
+                if response.status != 200 or b"accepted" not in answer:
+                    errors.append(f"{response.status} {answer[:200]!r}")
+            except OSError as exc:
+                errors.append(repr(exc))
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+
+    threads = [
+        threading.Thread(target=terminal, args=(i, key.key_id, key.secret), daemon=True) for i, key in enumerate(keys)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    posted = time.time()
+    want = sum(expected.values())
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline and len(sink.messages) < want:
+        time.sleep(0.1)
+    time.sleep(2.0)  # any late duplicate
+
+    from notifications.models import OutboundMail, Tap
+
+    tap_event = {str(pk): str(event_id) for pk, event_id in Tap.objects.values_list("pk", "event_id")}
+    mail_event = {}
+    for message_id, key in OutboundMail.objects.filter(category="safety_tap").values_list(
+        "message_id", "idempotency_key"
+    ):
+        mail_event[message_id] = tap_event[key.split(":")[2]]
+    accepted = sink.handler.accepted
+    counts = Counter(r.message["Message-ID"] for r in sink.messages)
+    latencies = sorted(accepted[mid] - sent_at[mail_event[mid]] for mid in counts if mid in mail_event)
+    per_event = Counter(mail_event[mid] for mid in counts if mid in mail_event)
+    lost = sum(max(0, n - per_event.get(event_id, 0)) for event_id, n in expected.items())
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
+
+    return {
+        "taps": len(sent_at),
+        "post_seconds": posted - start,
+        "mails_expected": want,
+        "mails_received": len(counts),
+        "lost": lost,
+        "duplicates": sum(n - 1 for n in counts.values() if n > 1),
+        "p50": pct(0.50),
+        "p99": pct(0.99),
+        "max": latencies[-1] if latencies else float("nan"),
+        "errors": errors[:5],
+        "error_count": len(errors),
+    }
+
+
+# --- (b) Broadcast -----------------------------------------------------------------------
+def run_plain(sink, count: int) -> float:
+    from django.conf import settings
+
+    body = "みどり町からのお知らせ（ベンチ）\n" * 20
+    sink.handler.messages.clear()
+    start = time.perf_counter()
+    smtp = smtplib.SMTP("127.0.0.1", sink.port, timeout=20)
+    try:
+        for i in range(count):
+            data = (
+                f"From: {settings.DEFAULT_FROM_EMAIL}\r\nTo: plain{i}@example.jp\r\nSubject: bench\r\n"
+                f"Message-ID: <plain{i}@bench>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+            ).encode()
+            smtp.sendmail("no-reply@portal.example.jp", [f"plain{i}@example.jp"], data)
+    finally:
+        smtp.quit()
+    elapsed = time.perf_counter() - start
+    sink.handler.messages.clear()
+    return elapsed
+
+
+def run_broadcast(args, sink, victim) -> dict:
+    from notifications import broadcasts
+    from notifications.models import Broadcast, OutboundMail
+
+    sink.handler.messages.clear()
+    b = Broadcast.objects.create(
+        category="disaster", title="避難情報（ベンチ）", body="ベンチの一斉配信です。", target_all=True
+    )
+    expected = broadcasts.recipients(b).filter(email__startswith="resident").count()
+    start = time.perf_counter()
+    broadcasts.send_now(b)
+    killed_at = None
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        received = len({r.recipients[0] for r in sink.messages if r.recipients[0].startswith("resident")})
+        if killed_at is None and received >= expected // 4:
+            victim.kill()  # SIGKILL, mid-delivery
+            killed_at = time.perf_counter() - start
+        if received >= expected:
+            break
+        time.sleep(0.1)
+    done = time.perf_counter() - start
+    time.sleep(3.0)  # any late duplicate
+    mails = [r for r in sink.messages if r.recipients[0].startswith("resident")]
+    by_id = Counter(r.message["Message-ID"] for r in mails)
+    by_rcpt = Counter(r.recipients[0] for r in mails)
+    category = broadcasts.mail_category(b.pk)
+    return {
+        "expected": expected,
+        "received": len(by_rcpt),
+        "seconds": done,
+        "killed_at": killed_at,
+        "dup_message_id": sum(n - 1 for n in by_id.values() if n > 1),
+        "dup_recipient": sum(n - 1 for n in by_rcpt.values() if n > 1),
+        "rows_sent": OutboundMail.objects.filter(category=category, status=OutboundMail.Status.SENT).count(),
+    }
+
+
+# --- Main --------------------------------------------------------------------------------
+def main() -> int:
+    args = parse_args()
+    create_database()
+    flush_redis()
+    setup_django()
+
+    from django.db import connections
+
+    from tests.smtp_sink import SmtpSink
+    from tests.workers import CeleryWorker
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    sink = SmtpSink()
+    sink.handler.accepted = {}
+
+    def record(received) -> None:
+        sink.handler.accepted.setdefault(received.message["Message-ID"], time.time())
+
+    sink.handler.on_mail = record
+    sink.start()
+    server = None
+    workers = []
+    try:
+        info = machine()
+        print("setting up pupils, terminals and residents ...", flush=True)
+        keys, cards, guardians = make_school(args.terminals, pupils=400)
+        if not args.skip_broadcast:
+            make_residents(args.residents)
+        connections.close_all()
+        server = Gunicorn(sink.port)
+        workers = [
+            CeleryWorker(smtp_port=sink.port, concurrency=1, beat=True, extra_env=WORKER_ENV, name="taps-a").start(),
+            CeleryWorker(smtp_port=sink.port, concurrency=1, extra_env=WORKER_ENV, name="taps-b").start(),
+        ]
+        server.wait_ready()
+        for w in workers:
+            wait_ready(w)
+        print(f"taps: {args.taps} from {args.terminals} terminals over {args.seconds:.0f} s ...", flush=True)
+        taps = run_taps(args, server, sink, keys, cards, guardians)
+        rows = [
+            ("taps posted", f"{taps['taps']} in {taps['post_seconds']:.1f} s ({taps['error_count']} errors)"),
+            ("guardian mails expected / received", f"{taps['mails_expected']} / {taps['mails_received']}"),
+            ("tap → SMTP accept p50", f"{taps['p50']:.2f} s"),
+            ("tap → SMTP accept p99", f"{taps['p99']:.2f} s (target < {TAP_P99_TARGET:.0f} s)"),
+            ("tap → SMTP accept max", f"{taps['max']:.2f} s"),
+            ("lost / duplicates", f"{taps['lost']} / {taps['duplicates']}"),
+        ]
+        failed = bool(taps["lost"] or taps["duplicates"] or taps["p99"] >= TAP_P99_TARGET or taps["error_count"])
+        if taps["errors"]:
+            print("errors:", taps["errors"], file=sys.stderr)
+        if not args.skip_broadcast:
+            print(f"plain smtplib loop: {args.residents} mails ...", flush=True)
+            plain = run_plain(sink, args.residents)
+            print(f"broadcast to {args.residents} residents, SIGKILL of worker b during it ...", flush=True)
+            bc = run_broadcast(args, sink, workers[1])
+            rows += [
+                ("plain smtplib loop", f"{plain:.1f} s ({args.residents / plain:.0f} mails/s)"),
+                ("broadcast: all accepted after", f"{bc['seconds']:.1f} s (target < {BROADCAST_TARGET:.0f} s)"),
+                ("broadcast: worker b SIGKILLed at", f"{bc['killed_at']:.1f} s" if bc["killed_at"] else "not killed"),
+                ("broadcast: received / expected", f"{bc['received']} / {bc['expected']}"),
+                ("broadcast: duplicates (Message-ID / address)", f"{bc['dup_message_id']} / {bc['dup_recipient']}"),
+                ("broadcast: outbox rows sent", f"{bc['rows_sent']}"),
+            ]
+            failed = failed or bool(
+                bc["received"] != bc["expected"] or bc["dup_recipient"] or bc["seconds"] >= BROADCAST_TARGET
+            )
+        rows += [
+            ("load average (1 min) at end", f"{os.getloadavg()[0]:.2f}"),
+            ("nproc / CPU", f"{info['nproc']} / {info['cpu']}"),
+            ("Python / PostgreSQL", f"{info['python']} / {info['postgresql']}"),
+        ]
+        width = max(len(k) for k, _ in rows)
+        print()
+        for key, value in rows:
+            print(f"{key:<{width}}  {value}")
+        return 1 if failed else 0
+    finally:
+        for w in workers:
+            w.stop()
+        if server is not None:
+            server.stop()
+        sink.stop()
+        connections.close_all()
+        flush_redis()
+        drop_database()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,651 @@
+"""Staff pages for reservations in the Wagtail admin (施設予約).
+
+Every change to a reservation or a group goes through :mod:`facilities.services`, so staff
+keep to the same no-double-booking guarantee as residents; the generic add/edit forms of
+Wagtail are never used for reservations. Pages that show residents' names are written to the
+staff access log. Who may do what is the model permission of the 施設 group (superusers too):
+viewing needs ``view_reservation``, booking and blocking ``add_reservation``, cancelling and
+payments ``change_reservation``, deciding on a group ``change_club``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.filters import BooleanRadioSelect, DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.views.generic import DeleteView, IndexView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from facilities import rules, services
+from facilities.admin_forms import (
+    BlockForm,
+    BookOnBehalfForm,
+    CancelForm,
+    ClubDecisionForm,
+    OccupancyForm,
+    SlotPickForm,
+)
+from facilities.models import Club, Facility, LotteryRound, Reservation, Unit
+from facilities.reports import OccupancyReport, occupancy_report
+from facilities.selectors import Availability, SlotState
+from portal.admin_views import ReadOnlyPolicy
+from portal.audit import log_staff_access
+
+reservation_permissions = ModelPermissionPolicy(Reservation)
+club_permissions = ModelPermissionPolicy(Club)
+
+
+class ReservationListPolicy(ReadOnlyPolicy):
+    """Wagtail's generic views of reservations only show them; changes go through the staff actions."""
+
+
+class ClubPolicy(ModelPermissionPolicy):
+    """Groups are registered by residents; staff may view and correct them and decide, never add or delete."""
+
+    def user_has_permission(self, user, action):
+        return action in ("view", "change") and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class ProtectedDeleteView(DeleteView):
+    """Deleting a facility, unit or time frame that reservations refer to is refused with a message.
+
+    Reservations are the town's record of who used what and paid; they are never deleted with
+    the thing they were for. Staff make a unit not bookable instead.
+    """
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _("%(object)s cannot be deleted: reservations refer to it. Make the unit not bookable instead.")
+                % {"object": str(self.object)},
+            )
+            return redirect(self.get_success_url())
+
+
+# --- The reservations list ---------------------------------------------------------------
+class ReservationFilterSet(WagtailFilterSet):
+    facility = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Facility"), field_name="unit__facility", queryset=Facility.objects.all()
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Unit"), queryset=Unit.objects.select_related("facility")
+    )
+    date = django_filters.DateFromToRangeFilter(label=gettext_lazy("Date of use"), widget=DateRangePickerWidget)
+    status = django_filters.MultipleChoiceFilter(
+        label=gettext_lazy("Status"), choices=Reservation.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    paid = django_filters.BooleanFilter(
+        label=gettext_lazy("Paid"),
+        field_name="paid_at",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=BooleanRadioSelect,
+    )
+    source = django_filters.ChoiceFilter(
+        label=gettext_lazy("Booked via"),
+        choices=Reservation.Source.choices,
+        widget=forms.RadioSelect,
+        empty_label=gettext_lazy("All"),
+    )
+
+    class Meta:
+        model = Reservation
+        fields: list[str] = []
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _spreadsheet_safe(value):
+    """A text cell that Excel would read as a formula (=, +, -, @) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+EXPORT_COLUMNS = OrderedDict(
+    [
+        ("number", gettext_lazy("Reservation number")),
+        ("facility", gettext_lazy("Facility")),
+        ("unit", gettext_lazy("Unit")),
+        ("date", gettext_lazy("Date of use")),
+        ("frame", gettext_lazy("Time frame")),
+        ("time", gettext_lazy("Time")),
+        ("name", gettext_lazy("Name")),
+        ("group", gettext_lazy("Group")),
+        ("email", gettext_lazy("Email")),
+        ("phone", gettext_lazy("Phone")),
+        ("status", gettext_lazy("Status")),
+        ("source", gettext_lazy("Booked via")),
+        ("rate", gettext_lazy("Rate")),
+        ("fee", gettext_lazy("Fee (yen)")),
+        ("paid_at", gettext_lazy("Paid at")),
+        ("booked_at", gettext_lazy("Booked at")),
+        ("cancel_reason", gettext_lazy("Reason for cancelling")),
+    ]
+)
+
+
+def export_row(r: Reservation) -> OrderedDict:
+    """One reservation as a spreadsheet row, times in the town's time zone."""
+    person = r.user.get_full_name() if r.user_id else r.customer_name
+    return OrderedDict(
+        number=r.pk,
+        facility=r.unit.facility.name,
+        unit=r.unit.name,
+        date=r.date.isoformat(),
+        frame=r.frame.label if r.frame_id else "",
+        time=f"{timezone.localtime(r.start):%H:%M}–{timezone.localtime(r.end):%H:%M}",
+        name=person,
+        group=r.club.name if r.club_id else "",
+        email=r.user.email if r.user_id else "",
+        phone=r.customer_phone or (getattr(r.user, "phone", "") if r.user_id else ""),
+        status=r.get_status_display(),
+        source=r.get_source_display(),
+        rate=_("Resident") if r.resident_rate else _("Non-resident"),
+        fee=r.fee,
+        paid_at=_local(r.paid_at),
+        booked_at=_local(r.created_at),
+        cancel_reason=r.cancel_reason,
+    )
+
+
+class ReservationIndexView(IndexView):
+    """The reservations list. Every look (and every export) is recorded in the staff access log.
+
+    The CSV export starts with a UTF-8 byte order mark, so Excel opens the Japanese text
+    correctly with a double click.
+    """
+
+    list_export = list(EXPORT_COLUMNS)
+    export_headings = EXPORT_COLUMNS
+    custom_value_preprocess = {str: {"csv": _spreadsheet_safe}}
+
+    def get(self, request, *args, **kwargs):
+        log_staff_access(
+            request=request, action="export" if self.is_export else "list", object_type=self.model._meta.label
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("unit__facility", "frame", "user", "club")
+
+    def search_queryset(self, queryset):
+        """Every word must be found in the name (kanji or kana), email, phone or group: 「山田 花子」 finds her."""
+        if not self.is_searching:
+            return queryset
+        fields = [
+            "customer_name",
+            "customer_phone",
+            "user__family_name",
+            "user__given_name",
+            "user__family_name_kana",
+            "user__given_name_kana",
+            "user__email",
+            "club__name",
+        ]
+        for word in self.search_query.split():
+            query = Q()
+            for field in fields:
+                query |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(query)
+        return queryset
+
+    def get_filename(self):
+        return f"reservations-{timezone.localdate():%Y%m%d}"
+
+    def to_row_dict(self, item):
+        return export_row(item)
+
+    def stream_csv(self, queryset):
+        yield "\ufeff".encode()
+        yield from super().stream_csv(queryset)
+
+    def write_csv_response(self, queryset):
+        response = super().write_csv_response(queryset)
+        response["Content-Type"] = "text/csv; charset=utf-8"
+        return response
+
+    def _url(self, name: str, *args) -> str:
+        return reverse(self.index_url_name.replace(":index", f":{name}"), args=args)
+
+    @cached_property
+    def header_buttons(self):
+        buttons = []
+        if reservation_permissions.user_has_permission(self.request.user, "add"):
+            buttons.append(HeaderButton(_("Book for a customer"), url=self._url("book"), icon_name="plus"))
+        return buttons
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if reservation_permissions.user_has_permission(self.request.user, "add"):
+            buttons.append(Button(_("Block for maintenance"), url=self._url("block"), icon_name="lock", priority=10))
+        buttons.append(
+            Button(_("Occupancy report"), url=reverse("facilities_occupancy:index"), icon_name="table", priority=20)
+        )
+        return buttons
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if not reservation_permissions.user_has_permission(self.request.user, "change"):
+            return buttons
+        if instance.source != Reservation.Source.MAINTENANCE:
+            label = _("Mark as unpaid") if instance.paid_at else _("Mark as paid")
+            buttons.append(MenuItem(label, url=self._url("paid", instance.pk), icon_name="check", priority=40))
+        if instance.is_active:
+            label = _("Remove the block") if instance.status == Reservation.Status.BLOCKED else _("Cancel")
+            buttons.append(MenuItem(label, url=self._url("cancel", instance.pk), icon_name="cross", priority=50))
+        return buttons
+
+
+# --- Staff actions -----------------------------------------------------------------------
+class StaffActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+    """A form page in the admin, under the reservations list in the breadcrumbs."""
+
+    model = Reservation
+    permission_policy = reservation_permissions
+    permission_required = "change"
+    index_url_name: str | None = None
+    header_icon = "calendar"
+    template_name = "facilities/admin/form.html"
+    submit_label = gettext_lazy("Save")
+
+    def dispatch(self, request, *args, **kwargs):
+        # The permission first, so someone without it learns nothing about which records exist.
+        if not self.user_has_permission(self.permission_required):
+            raise PermissionDenied
+        self.load(**kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def load(self, **kwargs) -> None:
+        """Load what the page is about (after the permission check)."""
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": self.model._meta.verbose_name_plural},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_success_url(self) -> str:
+        return reverse(self.index_url_name)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        context["cancel_url"] = reverse(self.index_url_name)
+        return context
+
+
+class SlotActionView(StaffActionView):
+    """Booking or blocking: first the unit and the day (GET), then the frames and the details (POST)."""
+
+    permission_required = "add"
+    template_name = "facilities/admin/slots.html"
+
+    def load(self, **kwargs) -> None:
+        self.pick = SlotPickForm(self.request.GET or None)
+        self.unit = self.day = None
+        if self.pick.is_valid():
+            self.unit, self.day = self.pick.cleaned_data["unit"], self.pick.cleaned_data["date"]
+
+    def get_form(self, form_class=None):
+        if self.unit is None:
+            return None
+        return super().get_form(form_class)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.unit, "day": self.day}
+
+    def post(self, request, *args, **kwargs):
+        if self.unit is None:
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(pick=self.pick, unit=self.unit, day=self.day)
+        if self.unit is not None:
+            context["slots"] = Availability(self.unit.facility, self.day, self.day).day_slots(self.unit, self.day)
+        return context
+
+    def slots(self, frames, days) -> list[services.SlotRequest]:
+        return [services.SlotRequest(frame=frame, day=day) for day in days for frame in frames]
+
+
+class BookOnBehalfView(SlotActionView):
+    """Staff book for a customer on the phone or at the counter, without the window and limits."""
+
+    form_class = BookOnBehalfForm
+    page_title = gettext_lazy("Book for a customer")
+    submit_label = gettext_lazy("Book")
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            reservations = services.book(
+                user=data["user"],
+                unit=self.unit,
+                slots=self.slots(data["frames"], [self.day]),
+                club=data["club"],
+                source=Reservation.Source.COUNTER,
+                created_by=self.request.user,
+                customer_name=data["customer_name"].strip(),
+                customer_phone=data["customer_phone"].strip(),
+                resident=data["resident_rate"],
+                enforce_rules=False,
+            )
+        except services.BookingError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        total = sum(r.fee for r in reservations)
+        messages.success(
+            self.request,
+            _("Booked %(unit)s on %(day)s: %(n)d slot(s), %(total)s yen to pay at the counter.")
+            % {"unit": str(self.unit), "day": self.day.isoformat(), "n": len(reservations), "total": f"{total:,}"},
+        )
+        return redirect(self.get_success_url())
+
+
+class BlockView(SlotActionView):
+    """Staff block a unit for maintenance; slots a resident already holds are refused, closed days skipped."""
+
+    form_class = BlockForm
+    page_title = gettext_lazy("Block for maintenance")
+    submit_label = gettext_lazy("Block")
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        last = data["last_date"]
+        days = [self.day + timedelta(days=i) for i in range((last - self.day).days + 1)]
+        availability = Availability(self.unit.facility, self.day, last)
+        slots = [
+            s
+            for s in self.slots(data["frames"], days)
+            if availability.slot(self.unit, s.frame, s.day, ignore_window=True).state
+            not in (SlotState.CLOSED, SlotState.PAST)
+        ]
+        if not slots:
+            form.add_error(None, _("The facility is closed on every chosen day; there is nothing to block."))
+            return self.form_invalid(form)
+        try:
+            blocked = services.block(unit=self.unit, slots=slots, reason=data["reason"], by=self.request.user)
+        except services.BookingError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Blocked %(n)d slot(s) of %(unit)s.") % {"n": len(blocked), "unit": str(self.unit)}
+        )
+        return redirect(self.get_success_url())
+
+
+class ReservationActionView(StaffActionView):
+    """An action on one reservation; the page shows who holds it, so opening it is logged."""
+
+    permission_required = "change"
+    template_name = "facilities/admin/reservation_action.html"
+
+    def load(self, **kwargs) -> None:
+        self.object = get_object_or_404(
+            Reservation.objects.select_related("unit__facility", "frame", "user", "club"), pk=kwargs["pk"]
+        )
+
+    def get(self, request, *args, **kwargs):
+        log_staff_access(request=request, action="view", obj=self.object)
+        return super().get(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reservation"] = self.object
+        context["details"] = [
+            (EXPORT_COLUMNS[key], value) for key, value in export_row(self.object).items() if value not in ("", None)
+        ]
+        return context
+
+
+class MarkPaidView(ReservationActionView):
+    """Record that the fee was paid at the counter, or undo a mistaken mark."""
+
+    form_class = forms.Form
+
+    def get_page_title(self):
+        return _("Mark as unpaid") if self.object.paid_at else _("Mark as paid")
+
+    @property
+    def submit_label(self):
+        return self.get_page_title()
+
+    def form_valid(self, form):
+        paid = self.object.paid_at is None
+        services.mark_paid(reservation=self.object, paid=paid)
+        messages.success(
+            self.request,
+            (_("Marked %(reservation)s as paid.") if paid else _("Marked %(reservation)s as unpaid."))
+            % {"reservation": str(self.object)},
+        )
+        return redirect(self.get_success_url())
+
+
+class CancelView(ReservationActionView):
+    """Staff cancel at any time, with a reason that is mailed to the holder."""
+
+    form_class = CancelForm
+
+    def get_page_title(self):
+        return _("Remove the block") if self.object.status == Reservation.Status.BLOCKED else _("Cancel the booking")
+
+    @property
+    def submit_label(self):
+        return self.get_page_title()
+
+    def form_valid(self, form):
+        try:
+            services.cancel(
+                reservation=self.object, by=self.request.user, reason=form.cleaned_data["reason"], staff=True
+            )
+        except services.BookingError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Cancelled %(reservation)s.") % {"reservation": str(self.object)})
+        return redirect(self.get_success_url())
+
+
+class ClubDecisionView(StaffActionView):
+    """Approve or reject a registered group; the representative gets the decision and the reason by mail."""
+
+    model = Club
+    permission_policy = club_permissions
+    permission_required = "change"
+    header_icon = "group"
+    form_class = ClubDecisionForm
+    page_title = gettext_lazy("Approve or reject the group")
+    submit_label = gettext_lazy("Send the decision")
+    template_name = "facilities/admin/club_decision.html"
+
+    def load(self, **kwargs) -> None:
+        self.object = get_object_or_404(Club.objects.select_related("representative"), pk=kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        log_staff_access(request=request, action="view", obj=self.object)
+        return super().get(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.object.name
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "club": self.object}
+
+    def form_valid(self, form):
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.decide_club(
+                club=self.object, approve=approve, reason=form.cleaned_data["reason"], by=self.request.user
+            )
+        except services.BookingError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            (
+                _("Approved %(name)s; the representative is informed by mail.")
+                if approve
+                else _("Rejected %(name)s; the representative is informed by mail.")
+            )
+            % {"name": self.object.name},
+        )
+        return redirect(self.get_success_url())
+
+
+class ClubIndexView(IndexView):
+    """Registered groups with their representatives: every look is logged."""
+
+    def get(self, request, *args, **kwargs):
+        log_staff_access(request=request, action="list", object_type=self.model._meta.label)
+        return super().get(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("representative")
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if club_permissions.user_has_permission(self.request.user, "change"):
+            url = reverse(self.index_url_name.replace(":index", ":decide"), args=[instance.pk])
+            buttons.append(MenuItem(_("Approve or reject"), url=url, icon_name="check", priority=5))
+        return buttons
+
+
+class NoDeletePolicy(ModelPermissionPolicy):
+    """Staff add and change these; deleting would take residents' applications with it."""
+
+    def user_has_permission(self, user, action):
+        return action != "delete" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class LotteryRoundIndexView(IndexView):
+    """Lottery rounds; a drawn round links to its audit page (seed, order, wins)."""
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.status == LotteryRound.Status.DRAWN:
+            try:
+                url = reverse("facilities_lottery_audit", args=[instance.pk])
+            except NoReverseMatch:  # the audit page is not installed
+                return buttons
+            buttons.append(MenuItem(_("Draw audit"), url=url, icon_name="list-ol", priority=5))
+        return buttons
+
+
+# --- Occupancy report ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart, in the SVG's own units."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    title: str
+    percent: int | None
+
+
+CHART_HEIGHT = 120
+CHART_TOP = 10
+
+
+def day_bars(report: OccupancyReport) -> list[Bar]:
+    """Vertical bars, one per day of the month, 0–100 % of bookable slots booked."""
+    bars = []
+    for i, row in enumerate(report.days):
+        percent = row.share.percent
+        height = CHART_HEIGHT * (percent or 0) / 100
+        title = f"{row.day:%m/%d}: " + (f"{percent}%" if percent is not None else _("Closed"))
+        bars.append(
+            Bar(
+                x=40 + i * 20 + 3,
+                y=CHART_TOP + CHART_HEIGHT - height,
+                width=14,
+                height=height,
+                label=str(row.day.day),
+                title=title,
+                percent=percent,
+            )
+        )
+    return bars
+
+
+class OccupancyReportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+    """How full a facility was in a month, per unit and per day: a chart and the same numbers as tables."""
+
+    permission_policy = reservation_permissions
+    permission_required = "view"
+    page_title = gettext_lazy("Occupancy report")
+    header_icon = "table"
+    template_name = "facilities/admin/occupancy.html"
+    form_class = OccupancyForm
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_form_kwargs(self):
+        facility = Facility.objects.first()
+        today = timezone.localdate()
+        data = self.request.GET.copy()
+        data.setdefault("facility", str(facility.pk) if facility else "")
+        data.setdefault("month", f"{today:%Y-%m}")
+        return {"data": data, "prefix": None, "initial": {}}
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        report = None
+        if form.is_valid():
+            report = occupancy_report(form.cleaned_data["facility"], rules.first_of_month(form.cleaned_data["month"]))
+        return self.render_to_response(self.get_context_data(form=form, report=report))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = kwargs.get("report")
+        if report is not None:
+            days = day_bars(report)
+            context.update(
+                day_bars=days,
+                chart_width=40 + 20 * len(days) + 10,
+                chart_bottom=CHART_TOP + CHART_HEIGHT,
+                chart_height=CHART_TOP + CHART_HEIGHT + 40,
+                gridlines=[
+                    {"y": CHART_TOP + CHART_HEIGHT * (100 - p) / 100, "label": f"{p}%"} for p in (0, 25, 50, 75, 100)
+                ],
+            )
+        return context

@@ -1,0 +1,23 @@
+"""The reservations panel on the resident's page (/my/): the next three bookings and links."""
+
+from django.utils.translation import gettext_lazy as _
+
+from facilities import selectors
+from portal.dashboard import Panel, register
+
+PANEL_RESERVATIONS = 3
+
+
+def _context(request):
+    return {"reservations": list(selectors.upcoming_reservations(request.user)[:PANEL_RESERVATIONS])}
+
+
+register(
+    Panel(
+        key="facilities",
+        title=_("Facility reservations"),
+        template="facilities/panel.html",
+        order=20,
+        get_context=_context,
+    )
+)

@@ -1,0 +1,425 @@
+"""Writes for the monthly lottery (抽選): apply, withdraw, draw, confirm a win, expire unconfirmed wins.
+
+The life of a round, in plain words:
+
+* While a round is open, a resident applies once per round for themselves, and once for each
+  approved group they represent, with up to ``max_choices`` ranked slots of that facility's
+  month. They may withdraw and apply again until it closes.
+* After it closes, a scheduled task draws it (:func:`draw`): the seed is generated and saved
+  first, then the pure draw in :mod:`facilities.lottery` decides, winners get reservations
+  that wait for their confirmation (AWAITING) and every applicant is mailed the result. A
+  drawn round is never drawn again, and :func:`~facilities.lottery_selectors.replay`
+  recomputes it from the seed for staff.
+* A winner confirms before the deadline (``confirm_days`` days after the draw, until 23:59);
+  otherwise the win expires and the slot returns to first-come booking, which opens for the
+  month only once it is drawn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facilities import lottery, rules
+from facilities.lottery_selectors import (
+    RESULT_MAIL_KEY,
+    ApplicationRow,
+    ChoiceRow,
+    DrawInput,
+    Replay,
+    is_open,
+    pending_draw_input,
+    unmailed_applications,
+)
+from facilities.lottery_selectors import replay as replay_round
+from facilities.models import (
+    Club,
+    Fee,
+    LotteryApplication,
+    LotteryChoice,
+    LotteryRound,
+    Occupancy,
+    Reservation,
+    TimeFrame,
+    Unit,
+)
+from facilities.selectors import Availability, SlotState
+from facilities.services import BookingError, resident_rate, send_booking_mail
+from notifications.services import queue_templated_mail
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChoiceRequest:
+    """One ranked wish of an application: a unit, one of its time frames, a day."""
+
+    unit: Unit
+    frame: TimeFrame
+    day: date
+
+
+def _label(request: ChoiceRequest) -> str:
+    return f"{request.day:%Y-%m-%d} {request.unit.name} {request.frame.label}"
+
+
+def _locked_round(round: LotteryRound) -> LotteryRound:
+    """The round, locked: applying, withdrawing and drawing one round happen one at a time."""
+    return LotteryRound.objects.select_for_update(of=("self",)).select_related("facility").get(pk=round.pk)
+
+
+def _check_club(user, club: Club | None) -> None:
+    if club is None:
+        return
+    if club.status != Club.Status.APPROVED:
+        raise BookingError(_("This group has not been approved yet."))
+    if club.representative_id != user.pk:
+        raise BookingError(_("Only the group's representative can apply for it."))
+
+
+def _check_choices(round: LotteryRound, choices: Sequence[ChoiceRequest], club: Club | None, now: datetime) -> None:
+    """Each choice is a distinct, bookable slot of the round's facility in the round's month."""
+    if not choices:
+        raise BookingError(_("Choose at least one time slot."))
+    if len(choices) > round.max_choices:
+        raise BookingError(_("You can choose at most %(n)d slots.") % {"n": round.max_choices})
+    if len({(c.unit.pk, c.frame.pk, c.day) for c in choices}) != len(choices):
+        raise BookingError(_("The same slot was chosen twice."))
+    days = rules.month_days(round.month)
+    availability = Availability(round.facility, days[0], days[-1], now=now)
+    for request in choices:
+        if request.unit.facility_id != round.facility_id:
+            raise BookingError(_("That unit is not part of this facility."))
+        if request.frame.unit_id != request.unit.pk:
+            raise BookingError(_("That time slot does not belong to this unit."))
+        if rules.first_of_month(request.day) != round.month:
+            raise BookingError(_("%(slot)s is not in the month of this lottery.") % {"slot": f"{request.day:%Y-%m-%d}"})
+        if request.unit.groups_only and club is None:
+            raise BookingError(_("Only registered groups can book %(unit)s.") % {"unit": request.unit.name})
+        slot = availability.slot(request.unit, request.frame, request.day, ignore_window=True)
+        if slot.state is SlotState.CLOSED:
+            raise BookingError(_("The facility is closed at %(slot)s.") % {"slot": _label(request)})
+        if slot.state is SlotState.PAST:
+            raise BookingError(_("%(slot)s can no longer be booked.") % {"slot": _label(request)})
+        if slot.state is SlotState.TAKEN:
+            raise BookingError(_("%(slot)s is already booked.") % {"slot": _label(request)})
+
+
+@transaction.atomic
+def apply(
+    *,
+    user,
+    round: LotteryRound,
+    choices: Sequence[ChoiceRequest],
+    club: Club | None = None,
+    now: datetime | None = None,
+) -> LotteryApplication:
+    """Apply to a lottery round with ranked choices (the first is the most wanted); all or nothing.
+
+    The rules: the round takes applications now; one to ``max_choices`` distinct slots, each a
+    frame of a bookable unit of the round's facility on an open day of the round's month; a
+    unit for groups only needs an approved group, applied for by its representative; one
+    application per person and one per group in each round (a withdrawn one may be replaced).
+    """
+    now = now or timezone.now()
+    round = _locked_round(round)
+    if not is_open(round, now=now):
+        raise BookingError(_("This lottery is not taking applications now."))
+    _check_club(user, club)
+    _check_choices(round, choices, club, now)
+
+    holder = {"club": club} if club is not None else {"user": user, "club": None}
+    application = LotteryApplication.objects.filter(round=round, **holder).first()
+    if application is not None and application.status != LotteryApplication.Status.WITHDRAWN:
+        if club is not None:
+            raise BookingError(_("This group has already applied to this lottery."))
+        raise BookingError(_("You have already applied to this lottery."))
+    try:
+        with transaction.atomic():
+            if application is None:
+                application = LotteryApplication.objects.create(round=round, user=user, club=club, created_at=now)
+            else:  # applying again after withdrawing: the same row, new choices
+                application.choices.all().delete()
+                application.user = user
+                application.status = LotteryApplication.Status.SUBMITTED
+                application.created_at = now
+                application.save(update_fields=["user", "status", "created_at"])
+            LotteryChoice.objects.bulk_create(
+                LotteryChoice(application=application, rank=rank, unit=c.unit, frame=c.frame, date=c.day)
+                for rank, c in enumerate(choices, start=1)
+            )
+    except IntegrityError as exc:  # a second tab submitted at the same moment
+        raise BookingError(_("You have already applied to this lottery.")) from exc
+    return application
+
+
+@transaction.atomic
+def withdraw(*, application: LotteryApplication, user, now: datetime | None = None) -> LotteryApplication:
+    """The applicant withdraws their application while the round is still open."""
+    round = _locked_round(application.round)
+    application = LotteryApplication.objects.select_for_update().get(pk=application.pk)
+    if application.user_id != user.pk:
+        raise BookingError(_("This application is not yours."))
+    if not is_open(round, now=now):
+        raise BookingError(_("Applications can only be withdrawn until the lottery closes."))
+    if application.status != LotteryApplication.Status.SUBMITTED:
+        raise BookingError(_("This application is already withdrawn."))
+    application.status = LotteryApplication.Status.WITHDRAWN
+    application.save(update_fields=["status"])
+    return application
+
+
+# --- The draw ------------------------------------------------------------------------------
+def confirm_deadline(round: LotteryRound, drawn_at: datetime, slot_start: datetime) -> datetime:
+    """Winners confirm until 23:59 on the ``confirm_days``-th day after the draw (never after the slot starts)."""
+    last_day = timezone.localtime(drawn_at).date() + timedelta(days=round.confirm_days)
+    return min(rules.local(last_day, time(23, 59)), slot_start)
+
+
+def ensure_seed(round: LotteryRound) -> str:
+    """Generate and save the round's seed if it has none, in its own transaction; return it.
+
+    The seed is made at the draw, after applications closed, so nobody could know it while
+    applying; once saved, a draw retried after a failure uses the same seed.
+    """
+    with transaction.atomic():
+        LotteryRound.objects.filter(pk=round.pk, seed="").update(seed=LotteryRound.new_seed())
+    round.seed = LotteryRound.objects.values_list("seed", flat=True).get(pk=round.pk)
+    return round.seed
+
+
+def _lottery_url() -> str:
+    try:
+        return settings.SITE_URL + reverse("facilities:lottery_mine")
+    except NoReverseMatch:  # the resident pages are not installed
+        return settings.SITE_URL + "/my/"
+
+
+def draw(round: LotteryRound, *, now: datetime | None = None) -> LotteryRound:
+    """Draw a closed round once: reservations for the winners, WON/LOST on every application, a mail to each.
+
+    A round that is already drawn is returned unchanged; a round still taking applications is
+    refused. Winners' reservations wait for confirmation (AWAITING) until the deadline of
+    :func:`confirm_deadline`. Lottery wins skip the first-come limits (``max_wins`` is the
+    lottery's own limit) but never the database's overlap check.
+
+    The result mails are queued after the draw commits, by a task (:func:`mail_results`): a
+    draw of thousands of applications stays one short transaction, and a mail task that is
+    lost is caught up by the periodic draw task.
+    """
+    now = now or timezone.now()
+    if round.status == LotteryRound.Status.DRAWN:
+        return round
+    if now < round.closes_at:
+        raise BookingError(_("This lottery is still taking applications; it is drawn after it closes."))
+    ensure_seed(round)
+    with transaction.atomic():
+        round = _locked_round(round)
+        if round.status == LotteryRound.Status.DRAWN:
+            return round
+        applications, data = pending_draw_input(round, now=now)
+        result = lottery.draw(
+            seed=round.seed, applications=data.applications, occupied=data.occupied, max_wins=round.max_wins
+        )
+        won = _create_wins(round, applications, data, result, now)
+        won_ids = {choice.application_id for choice in won}
+        LotteryApplication.objects.filter(pk__in=won_ids).update(status=LotteryApplication.Status.WON)
+        LotteryApplication.objects.filter(round=round, status=LotteryApplication.Status.SUBMITTED).update(
+            status=LotteryApplication.Status.LOST
+        )
+        round.status = LotteryRound.Status.DRAWN
+        round.draw_order = result.order
+        round.drawn_at = now
+        round.save(update_fields=["status", "draw_order", "drawn_at"])
+        transaction.on_commit(partial(_enqueue_result_mails, round.pk))
+    logger.info("Lottery %s drawn: %d applications, %d slots won", round.pk, len(applications), len(won))
+    return round
+
+
+def _create_wins(
+    round: LotteryRound,
+    applications: list[ApplicationRow],
+    data: DrawInput,
+    result: lottery.DrawResult,
+    now: datetime,
+) -> list[ChoiceRow]:
+    """Write the winners' reservations (AWAITING), their occupancies and the link from each won choice, in bulk."""
+    by_id = {a.pk: a for a in applications}
+    winners = [by_id[a.application_id] for a in result.assignments]
+    users = get_user_model().objects.only("pk", "district_id").in_bulk({a.user_id for a in winners})
+    clubs = Club.objects.in_bulk({a.club_id for a in winners if a.club_id})
+    fees = {
+        (f.frame_id, f.resident, f.day_type): f.amount for f in Fee.objects.filter(unit__facility_id=round.facility_id)
+    }
+    won: list[ChoiceRow] = []
+    reservations: list[Reservation] = []
+    for assignment, application in zip(result.assignments, winners, strict=True):
+        choice = data.choice_at[(assignment.application_id, assignment.rank)]
+        start, end = data.frames[choice.frame_id].bounds(choice.date)
+        resident = resident_rate(users[application.user_id], clubs.get(application.club_id))
+        reservations.append(
+            Reservation(
+                unit_id=choice.unit_id,
+                frame_id=choice.frame_id,
+                date=choice.date,
+                start=start,
+                end=end,
+                user_id=application.user_id,
+                club_id=application.club_id,
+                status=Reservation.Status.AWAITING,
+                source=Reservation.Source.LOTTERY,
+                resident_rate=resident,
+                fee=fees.get((choice.frame_id, resident, rules.day_type(choice.date)), 0),
+                confirm_by=confirm_deadline(round, now, start),
+                created_at=now,
+                created_by_id=application.user_id,
+            )
+        )
+        won.append(choice)
+    Reservation.objects.bulk_create(reservations, batch_size=500)
+    Occupancy.objects.bulk_create(
+        (
+            Occupancy(reservation=r, space_id=space, start=r.start, end=r.end)
+            for r in reservations
+            for space in sorted(data.spaces[r.unit_id])
+        ),
+        batch_size=1000,
+    )
+    LotteryChoice.objects.bulk_update(
+        [LotteryChoice(pk=c.pk, reservation_id=r.pk) for c, r in zip(won, reservations, strict=True)],
+        ["reservation"],
+        batch_size=500,
+    )
+    return won
+
+
+def _enqueue_result_mails(round_id: int) -> None:
+    from facilities.tasks import mail_lottery_results
+
+    try:
+        mail_lottery_results.delay(round_id)
+    except Exception:  # the broker is away: the periodic draw task catches up
+        logger.exception("Could not enqueue the result mails of lottery %s", round_id)
+
+
+#: Applications whose result mails are queued in one transaction.
+MAIL_BATCH = 200
+
+
+def mail_results(round: LotteryRound, *, limit: int | None = None) -> int:
+    """Queue the result mail of each applicant of a drawn round who has not been mailed yet.
+
+    Every applicant gets one mail (the outbox key is per application), winners with their
+    deadline to confirm. Works in batches, each in its own transaction; returns how many mails
+    were queued (at most about ``limit``).
+    """
+    url = _lottery_url()
+    queued = 0
+    seen: set[int] = set()
+    while limit is None or queued < limit:
+        batch = [a for a in unmailed_applications(round)[:MAIL_BATCH] if a.pk not in seen]
+        if not batch:
+            break
+        with transaction.atomic():
+            for application in batch:
+                _mail_result(round, application, url)
+        seen.update(a.pk for a in batch)
+        queued += len(batch)
+    return queued
+
+
+def _mail_result(round: LotteryRound, application: LotteryApplication, url: str) -> None:
+    choices = list(application.choices.all())
+    wins = [c for c in choices if c.reservation_id]
+    queue_templated_mail(
+        template="facilities_lottery_result",
+        context={
+            "round": round,
+            "facility": round.facility,
+            "application": application,
+            "choices": [(c, bool(c.reservation_id)) for c in choices],
+            "wins": wins,
+            "confirm_by": min((c.reservation.confirm_by for c in wins), default=None),
+            "url": url,
+        },
+        to_email=application.user.email,
+        recipient=application.user,
+        idempotency_key=f"{RESULT_MAIL_KEY}{application.pk}",
+    )
+
+
+def replay(round: LotteryRound) -> Replay:
+    """Recompute a drawn round from its seed and compare (see :func:`facilities.lottery_selectors.replay`)."""
+    return replay_round(round)
+
+
+# --- After the draw -----------------------------------------------------------------------
+@transaction.atomic
+def confirm(*, reservation: Reservation, user, now: datetime | None = None) -> Reservation:
+    """The winner confirms a lottery win before its deadline; it becomes a booking, mailed with an .ics."""
+    now = now or timezone.now()
+    reservation = (
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("unit__facility", "frame", "club")
+        .get(pk=reservation.pk)
+    )
+    holder = reservation.club.representative_id if reservation.club_id else reservation.user_id
+    if holder != user.pk:
+        raise BookingError(_("This reservation is not yours."))
+    if reservation.status == Reservation.Status.CONFIRMED:
+        raise BookingError(_("This win is already confirmed."))
+    if reservation.status == Reservation.Status.EXPIRED or (
+        reservation.status == Reservation.Status.AWAITING and reservation.confirm_by and now > reservation.confirm_by
+    ):
+        raise BookingError(_("The deadline to confirm this win has passed; the slot was released."))
+    if reservation.status != Reservation.Status.AWAITING:
+        raise BookingError(_("This reservation can no longer be confirmed."))
+    reservation.status = Reservation.Status.CONFIRMED
+    reservation.save(update_fields=["status"])
+    send_booking_mail([reservation])
+    return reservation
+
+
+def can_confirm(reservation: Reservation, *, now: datetime | None = None) -> bool:
+    """A lottery win can be confirmed while it waits and its deadline has not passed."""
+    now = now or timezone.now()
+    return reservation.status == Reservation.Status.AWAITING and (
+        reservation.confirm_by is None or now <= reservation.confirm_by
+    )
+
+
+def expire_unconfirmed(*, now: datetime | None = None) -> int:
+    """Wins not confirmed by their deadline expire and free their slot for first-come booking.
+
+    Returns how many expired. Each is expired in its own short transaction, locked against a
+    confirmation arriving at the same moment; running this twice changes nothing more.
+    """
+    now = now or timezone.now()
+    due = Reservation.objects.filter(status=Reservation.Status.AWAITING, confirm_by__lt=now).values_list(
+        "pk", flat=True
+    )
+    expired = 0
+    for pk in list(due):
+        with transaction.atomic():
+            reservation = (
+                Reservation.objects.select_for_update()
+                .filter(pk=pk, status=Reservation.Status.AWAITING, confirm_by__lt=now)
+                .first()
+            )
+            if reservation is None:  # confirmed or expired meanwhile
+                continue
+            reservation.status = Reservation.Status.EXPIRED
+            reservation.save(update_fields=["status"])
+            reservation.occupancies.all().delete()
+            expired += 1
+    return expired

@@ -1,0 +1,42 @@
+"""Facility URLs, in one namespace ("facilities") at two places.
+
+portal/urls.py mounts this module at the site root, before the town pages' catch-all:
+public pages (no sign-in needed for looking) are under /facilities/, the resident's own pages
+under /my/reservations/ (next to the rest of /my/, and the address the booking mails link to).
+"""
+
+from django.urls import include, path, re_path
+
+from facilities import lottery_views, views
+
+app_name = "facilities"
+
+public_patterns = [
+    path("", views.facility_list, name="list"),
+    re_path(r"^feed/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", views.feed, name="feed"),
+    path("lottery/", lottery_views.lottery_rounds, name="lottery_rounds"),
+    path("lottery/<int:round_id>/apply/", lottery_views.lottery_apply, name="lottery_apply"),
+    path("<slug:slug>/", views.facility_detail, name="detail"),
+    path("<slug:slug>/book/", views.book, name="book"),
+    path("<slug:slug>/units/<int:unit_id>/", views.unit_month, name="unit_month"),
+]
+
+resident_patterns = [
+    path("", views.my_reservations, name="my_reservations"),
+    path("booked/", views.booked, name="booked"),
+    path("<int:reservation_id>/", views.reservation_detail, name="reservation_detail"),
+    path("<int:reservation_id>/cancel/", views.reservation_cancel, name="reservation_cancel"),
+    path("calendar/", views.calendar_feed, name="calendar_feed"),
+    path("calendar/new-address/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("groups/", views.clubs, name="clubs"),
+    path("groups/register/", views.club_register, name="club_register"),
+    path("lottery/", lottery_views.lottery_mine, name="lottery_mine"),
+    path("lottery/<int:application_id>/", lottery_views.lottery_application, name="lottery_application"),
+    path("lottery/<int:application_id>/withdraw/", lottery_views.lottery_withdraw, name="lottery_withdraw"),
+    path("lottery/wins/<int:reservation_id>/confirm/", lottery_views.lottery_confirm, name="lottery_confirm"),
+]
+
+urlpatterns = [
+    path("facilities/", include(public_patterns)),
+    path("my/reservations/", include(resident_patterns)),
+]

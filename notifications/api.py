@@ -1,0 +1,99 @@
+"""The terminal API: card readers post signed batches of taps (docs/terminal-api.md).
+
+Every answer is JSON, errors included, so a terminal's firmware never has to read HTML. The
+order of the checks is part of the contract: key, clock, signature, replay, rate limit, body.
+Machine messages are English and not translated: they end up in a terminal's log, not in
+front of a resident.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from notifications import safety, terminals
+from notifications.terminals import TerminalApiError
+
+logger = logging.getLogger(__name__)
+
+#: A terminal sends at most this many events in one request; a longer buffer goes in several.
+MAX_EVENTS = 500
+
+
+def _error(error: TerminalApiError) -> JsonResponse:
+    response = JsonResponse(error.as_json(), status=error.status)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+def _read_body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise TerminalApiError(
+            413, "body_too_large", f"the request body is too large; send at most {MAX_EVENTS} events"
+        ) from None
+
+
+def _events(body: bytes) -> list:
+    """The batch's events, or TerminalApiError 400 when the body is not ``{"events": [...]}``."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise TerminalApiError(400, "malformed_json", "the body is not valid JSON (UTF-8)") from None
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+        raise TerminalApiError(400, "wrong_shape", 'the body must be an object {"events": [...]}')
+    if len(data["events"]) > MAX_EVENTS:
+        raise TerminalApiError(400, "too_many_events", f"at most {MAX_EVENTS} events per request")
+    return data["events"]
+
+
+@csrf_exempt
+def events(request: HttpRequest) -> JsonResponse:
+    """POST a batch of taps; answers with the outcome of every event (accepted, duplicate or rejected)."""
+    if request.method != "POST":
+        response = JsonResponse({"error": "method_not_allowed", "message": "use POST"}, status=405)
+        response["Allow"] = "POST"
+        return response
+    try:
+        body = _read_body(request)
+        key = terminals.authenticate(
+            terminals.SignedRequest(
+                method=request.method,
+                path=request.path,
+                key_id=request.headers.get("X-Terminal-Key", ""),
+                timestamp=request.headers.get("X-Timestamp", ""),
+                signature=request.headers.get("X-Signature", ""),
+                body=body,
+            )
+        )
+        terminals.check_rate_limit(key.terminal)
+        results = safety.ingest(terminal=key.terminal, events=_events(body))
+    except TerminalApiError as error:
+        if error.status in (401, 409):
+            key_id = request.headers.get("X-Terminal-Key")
+            logger.warning("Terminal API refused a request: %s (key %r)", error.code, key_id)
+        return _error(error)
+    except Exception:
+        # Still JSON for the terminal; the traceback goes to the log. The terminal keeps its buffer and retries.
+        logger.exception("Terminal API failed")
+        error = {"error": "server_error", "message": "internal error; keep the events and retry"}
+        return JsonResponse(error, status=500)
+    counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    for result in results:
+        counts[result.status] += 1
+    return JsonResponse({"results": [r.as_json() for r in results], **counts})
+
+
+events.allowed_methods = ["POST"]  # read by the OpenAPI test
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any other URL under /api/terminals/: a JSON 404, not the town site's HTML page."""
+    return JsonResponse({"error": "not_found", "message": "no such API endpoint"}, status=404)

@@ -1,0 +1,190 @@
+"""Watch-over mail that is not caused by one tap: the daily digest, the no-activity alert, retention.
+
+The rules, in plain words:
+
+* **Daily digest.** A family member whose subscription is "one daily summary" gets, once a day
+  (beat runs it at ``DIGEST_HOUR`` Japan time), one mail per person they follow listing the places
+  and times of the touches of the last 24 hours up to the digest time. A watched person with no
+  touch at all still gets a digest (that is news); a pupil with no tap (a holiday) gets none.
+  Running the task twice on the same day mails nobody twice (idempotency key per
+  user + member + date).
+* **No-activity alert.** For a watched person with ``no_activity_hours`` set, every subscriber who
+  asked for the alert (and has not turned mail off) is alerted when there has been no touch for that
+  many *daytime* hours of the current day (daytime is 8:00–20:00 Japan time; a touch earlier today
+  restarts the count). Nothing is sent at night, and at most one alert per subscriber per person per
+  day.
+* **Retention.** Taps (the location history) older than ``SAFETY_RETENTION_DAYS`` are deleted, and
+  so are request signatures older than a day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications.models import MailText, OutboundMail, SeenSignature, Subscription, Tap, WatchedPerson
+from notifications.safety import TAPS_TOPIC, _format, default_text
+from notifications.services import queue_mail
+from notifications.unsubscribe import unsubscribe_url
+from portal.models import HouseholdMember
+from portal.selectors import guardians_of
+
+#: The Japan-time hour at which the daily digest goes out (see CELERY_BEAT_SCHEDULE).
+DIGEST_HOUR = 19
+#: Daytime, in Japan time, during which hours without a touch count and alerts are sent.
+DAY_START = time(8, 0)
+DAY_END = time(20, 0)
+#: Request signatures are only needed for replay protection within minutes; kept at most a day.
+SIGNATURE_RETENTION = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WatchOverRun:
+    """What a task did: mails newly queued (a re-run queues none) and people looked at."""
+
+    queued: int
+    people: int
+
+
+def _mail_text(key: str, language: str, values: dict[str, str]) -> tuple[str, str]:
+    """Subject and body in ``language`` from the staff's wording (MailText) or the built-in text."""
+    with translation.override(language):
+        custom = MailText.objects.filter(key=key, language=language).first()
+        subject, body = (custom.subject, custom.body) if custom else default_text(key)
+        footer = "\n\n" + _("Change which mails you get: %(url)s") % {"url": f"{settings.SITE_URL}/my/safety/"}
+        return _format(subject, values), _format(body, values) + footer + "\n"
+
+
+def _queue(*, user, member: HouseholdMember, key: str, idempotency_key: str, values: dict[str, str]) -> bool:
+    """Queue one watch-over mail; False if this idempotency key was queued before (nothing sent twice)."""
+    if OutboundMail.objects.filter(idempotency_key=idempotency_key).exists():
+        return False
+    subject, body = _mail_text(key, user.language, values)
+    queue_mail(  # idempotent by itself too: two runs at the same moment still queue one mail
+        to_email=user.email,
+        subject=subject,
+        body_text=body,
+        category=f"safety_{key}",
+        idempotency_key=idempotency_key,
+        recipient=user,
+        language=user.language,
+        unsubscribe_url=unsubscribe_url(topic=TAPS_TOPIC, user_id=user.pk, subject=str(member.pk)),
+    )
+    return True
+
+
+def _subscribers(member: HouseholdMember, *, mode: str | None = None, alert: bool = False) -> list:
+    """Guardians of ``member`` with an address whose saved choice is ``mode`` (and who asked for the alert)."""
+    subs = {s.user_id: s for s in Subscription.objects.filter(member=member)}
+    chosen = []
+    for user in guardians_of(member):
+        sub = subs.get(user.pk)
+        if not user.email or sub is None:
+            continue
+        if mode is not None and sub.mode != mode:
+            continue
+        if alert and (not sub.no_activity_alert or sub.mode == Subscription.Mode.OFF):
+            continue
+        chosen.append(user)
+    return chosen
+
+
+# --- Daily digest -------------------------------------------------------------------------
+def digest_window(day: date) -> tuple[datetime, datetime]:
+    """The 24 hours a digest of ``day`` covers: from the day before at DIGEST_HOUR to ``day`` at DIGEST_HOUR."""
+    end = timezone.make_aware(datetime.combine(day, time(DIGEST_HOUR)))
+    return end - timedelta(days=1), end
+
+
+def _places(taps: list[Tap], day: date) -> str:
+    lines = []
+    for tap in taps:
+        local = timezone.localtime(tap.occurred_at)
+        when = f"{local:%H:%M}" if local.date() == day else f"{local:%m/%d %H:%M}"
+        lines.append(f"・{when} {tap.terminal.place}")
+    return "\n".join(lines) if lines else _("No touch was recorded.")
+
+
+def send_daily_digests(*, day: date | None = None) -> WatchOverRun:
+    """Mail every "daily summary" subscriber one digest per member they follow, for ``day`` (default today)."""
+    day = day or timezone.localdate()
+    start, end = digest_window(day)
+    member_ids = set(
+        Subscription.objects.filter(mode=Subscription.Mode.DIGEST).values_list("member_id", flat=True).distinct()
+    )
+    queued = 0
+    for member in HouseholdMember.objects.filter(pk__in=member_ids).select_related("household__owner"):
+        taps = list(
+            Tap.objects.filter(member=member, occurred_at__gte=start, occurred_at__lt=end)
+            .select_related("terminal")
+            .order_by("occurred_at")
+        )
+        if not taps and not hasattr(member, "watched"):
+            continue  # a pupil on a holiday: nothing to say
+        for user in _subscribers(member, mode=Subscription.Mode.DIGEST):
+            with translation.override(user.language):
+                values = {
+                    "name": member.given_name,
+                    "date": f"{day:%m/%d}",
+                    "places": _places(taps, day),
+                }
+            key = f"safety:digest:{user.pk}:{member.pk}:{day.isoformat()}"
+            with transaction.atomic():
+                queued += _queue(user=user, member=member, key=MailText.Key.DIGEST, idempotency_key=key, values=values)
+    return WatchOverRun(queued=queued, people=len(member_ids))
+
+
+# --- No-activity alert --------------------------------------------------------------------
+def daytime_hours_without_touch(last_touch: datetime | None, now: datetime) -> float:
+    """Hours of today's daytime (8:00–20:00 Japan time) up to ``now`` since the last touch; 0 at night."""
+    local_now = timezone.localtime(now)
+    day_start = timezone.make_aware(datetime.combine(local_now.date(), DAY_START))
+    day_end = timezone.make_aware(datetime.combine(local_now.date(), DAY_END))
+    if not day_start <= now < day_end:
+        return 0.0
+    since = max(day_start, last_touch) if last_touch is not None else day_start
+    return max(0.0, (now - since).total_seconds() / 3600)
+
+
+def send_no_activity_alerts(*, now: datetime | None = None) -> WatchOverRun:
+    """Alert the asking family members of every watched person without a touch for their N daytime hours."""
+    now = now or timezone.now()
+    people = list(
+        WatchedPerson.objects.filter(no_activity_hours__gt=0, member__subscriptions__no_activity_alert=True)
+        .distinct()
+        .select_related("member__household__owner")
+        .annotate(last_touch=Max("member__taps__occurred_at"))
+    )
+    queued = 0
+    today = timezone.localdate(now)
+    for person in people:
+        last = person.last_touch if person.last_touch is None or person.last_touch <= now else now
+        hours = daytime_hours_without_touch(last, now)
+        if hours < person.no_activity_hours:
+            continue
+        member = person.member
+        for user in _subscribers(member, alert=True):
+            with translation.override(user.language):
+                last_text = f"{timezone.localtime(last):%m/%d %H:%M}" if last else _("none")
+            values = {"name": member.given_name, "hours": str(person.no_activity_hours), "last_touch": last_text}
+            key = f"safety:no_activity:{user.pk}:{member.pk}:{today.isoformat()}"
+            with transaction.atomic():
+                if _queue(user=user, member=member, key=MailText.Key.NO_ACTIVITY, idempotency_key=key, values=values):
+                    queued += 1
+                    WatchedPerson.objects.filter(pk=person.pk).update(last_alerted_at=now)
+    return WatchOverRun(queued=queued, people=len(people))
+
+
+# --- Retention ----------------------------------------------------------------------------
+def purge_old_taps(*, now: datetime | None = None) -> int:
+    """Delete taps that happened more than SAFETY_RETENTION_DAYS ago, and day-old request signatures."""
+    now = now or timezone.now()
+    deleted, _detail = Tap.objects.filter(occurred_at__lt=now - timedelta(days=settings.SAFETY_RETENTION_DAYS)).delete()
+    SeenSignature.objects.filter(seen_at__lt=now - SIGNATURE_RETENTION).delete()
+    return deleted

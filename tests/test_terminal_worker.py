@@ -1,0 +1,67 @@
+"""A gate tap through the whole system: signed request, real Celery worker, real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from notifications.models import OutboundMail, Tap
+from portal.celery import app as celery_app
+from tests.terminal_helpers import SCHOOL, add_guardian, enrol_child, event, make_gate, post
+from tests.workers import CeleryWorker, wait_until
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def broker():
+    """Publish to the real Redis broker (an empty database of its own) instead of running in-process."""
+    url = settings.CELERY_BROKER_URL
+    assert url.startswith("redis://"), "worker tests need CELERY_BROKER_URL or REDIS_URL (see README, Tests)"
+    redis.Redis.from_url(url).flushdb()
+    celery_app.conf.task_always_eager = False
+    yield url
+    celery_app.conf.task_always_eager = True
+    redis.Redis.from_url(url).flushdb()
+
+
+def test_a_tap_mails_both_guardians_exactly_once(broker, smtp_sink):
+    child = enrol_child(owner_language="en")
+    second = add_guardian(child, language="ja")
+    owner = child.household.owner
+    _terminal, key = make_gate()
+    worker = CeleryWorker(smtp_port=smtp_sink.port, concurrency=2).start()
+    client = Client()
+    try:
+        tap = event(occurred_at=timezone.now())
+        response = post(client, key, {"events": [tap]})
+        assert response.json()["accepted"] == 1, response.content
+        smtp_sink.wait_for(2, timeout=60)
+
+        # The terminal did not get the answer and uploads the same tap again: nothing more is sent.
+        again = post(client, key, {"events": [tap]}, timestamp=int(time.time()) + 1)  # a new signature, not a replay
+        assert again.json()["duplicate"] == 1, again.content
+        wait_until(
+            lambda: OutboundMail.objects.filter(category="safety_tap", status=OutboundMail.Status.SENT).count() == 2,
+            30,
+            message="both mails marked sent",
+        )
+        time.sleep(2)  # room for a wrong second delivery to show up
+    finally:
+        worker.stop()
+
+    received = smtp_sink.messages
+    assert sorted(r.recipients[0] for r in received) == sorted([owner.email, second.email])
+    assert set(smtp_sink.message_ids().values()) == {1}, "each mail accepted once"
+    for mail in received:
+        assert "太郎" in mail.message["Subject"] and SCHOOL in mail.message["Subject"]
+        assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert "/mail/unsubscribe/" in str(mail.message["List-Unsubscribe"])
+    [to_owner] = smtp_sink.to(owner.email)
+    assert str(to_owner.message["Subject"]).strip() == f"太郎 arrived at {SCHOOL}"
+    assert Tap.objects.get().mail_state == Tap.MailState.QUEUED
