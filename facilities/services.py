@@ -97,7 +97,7 @@ def _check_slots(unit: Unit, slots: Sequence[SlotRequest], now: datetime, *, ign
         if slot.state is SlotState.NOT_YET:
             raise BookingError(_("Booking for %(slot)s has not opened yet.") % {"slot": label})
         if slot.state is SlotState.TAKEN:
-            raise BookingError(_("%(slot)s has just been booked by someone else.") % {"slot": label})
+            raise _taken(request)
 
 
 def _occupy(reservation: Reservation, spaces: set[int]) -> None:
@@ -108,7 +108,14 @@ def _occupy(reservation: Reservation, spaces: set[int]) -> None:
     )
 
 
+def _taken(request: SlotRequest) -> BookingError:
+    return BookingError(
+        _("%(slot)s has just been booked by someone else.") % {"slot": f"{request.day:%Y-%m-%d} {request.frame.label}"}
+    )
+
+
 def _overlapping(spaces: set[int], start: datetime, end: datetime) -> bool:
+    """Held already, also by an earlier slot of the same booking (SQLite has no exclusion constraint)."""
     return Occupancy.objects.filter(space_id__in=spaces, start__lt=end, end__gt=start).exists()
 
 
@@ -179,10 +186,7 @@ def book(
     for request in sorted(slots, key=lambda s: (s.day, s.frame.start)):
         start, end = request.frame.bounds(request.day)
         if _overlapping(spaces, start, end):
-            raise BookingError(
-                _("%(slot)s has just been booked by someone else.")
-                % {"slot": f"{request.day:%Y-%m-%d} {request.frame.label}"}
-            )
+            raise _taken(request)
         reservation = Reservation.objects.create(
             unit=unit,
             frame=request.frame,
@@ -203,10 +207,7 @@ def book(
             with transaction.atomic():
                 _occupy(reservation, spaces)
         except IntegrityError as exc:
-            raise BookingError(
-                _("%(slot)s has just been booked by someone else.")
-                % {"slot": f"{request.day:%Y-%m-%d} {request.frame.label}"}
-            ) from exc
+            raise _taken(request) from exc
         reservations.append(reservation)
     if notify and user is not None and status == Reservation.Status.CONFIRMED:
         send_booking_mail(reservations)
