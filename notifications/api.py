@@ -12,6 +12,7 @@ import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -62,18 +63,21 @@ def events(request: HttpRequest) -> JsonResponse:
         return response
     try:
         body = _read_body(request)
-        key = terminals.authenticate(
-            terminals.SignedRequest(
-                method=request.method,
-                path=request.path,
-                key_id=request.headers.get("X-Terminal-Key", ""),
-                timestamp=request.headers.get("X-Timestamp", ""),
-                signature=request.headers.get("X-Signature", ""),
-                body=body,
+        # One transaction: the signature is remembered together with the taps it brought, so a
+        # request refused or failed half-way leaves nothing behind.
+        with transaction.atomic():
+            key = terminals.authenticate(
+                terminals.SignedRequest(
+                    method=request.method,
+                    path=request.path,
+                    key_id=request.headers.get("X-Terminal-Key", ""),
+                    timestamp=request.headers.get("X-Timestamp", ""),
+                    signature=request.headers.get("X-Signature", ""),
+                    body=body,
+                )
             )
-        )
-        terminals.check_rate_limit(key.terminal)
-        results = safety.ingest(terminal=key.terminal, events=_events(body))
+            terminals.check_rate_limit(key.terminal)
+            results = safety.ingest(terminal=key.terminal, events=_events(body))
     except TerminalApiError as error:
         if error.status in (401, 409):
             key_id = request.headers.get("X-Terminal-Key")

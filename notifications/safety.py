@@ -17,22 +17,24 @@ The rules, in plain words:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications.models import Card, Consent, MailText, Subscription, Tap, Terminal
-from notifications.services import queue_mail
+from notifications.services import MailSpec, queue_mails_bulk
 from notifications.terminal_auth import card_hash
 from notifications.unsubscribe import Topic, register_topic, unsubscribe_url
+from portal.db import insert_new
 from portal.models import HouseholdMember
-from portal.selectors import guardians_of
+from portal.selectors import guardians_of_members
 
 #: A tap uploaded more than this many minutes after it happened says so in the mail.
 DELAY_NOTE_MINUTES = 5
@@ -126,9 +128,15 @@ def _parse_event(raw) -> tuple[uuid.UUID, str, str, datetime]:
 
 
 def ingest(*, terminal: Terminal, events: list, now: datetime | None = None) -> list[EventResult]:
-    """Store a terminal's batch of taps and queue their mails. Each event succeeds or fails on its own."""
+    """Store a terminal's batch of taps and queue their mails; the result of each event, in order.
+
+    A malformed event is rejected on its own and the others go on. The valid ones are stored in
+    one transaction: if the database fails, the request fails as a whole and the terminal keeps
+    its buffer and sends it again, which is safe because a tap is stored once.
+    """
     now = now or timezone.now()
-    results = []
+    results: list[EventResult | None] = []
+    valid: dict[uuid.UUID, tuple[int, tuple]] = {}  # event_id → (its place in the results, parsed event)
     for raw in events:
         event_id = str(raw.get("event_id", "")) if isinstance(raw, dict) else ""
         try:
@@ -138,67 +146,114 @@ def ingest(*, terminal: Terminal, events: list, now: datetime | None = None) -> 
             continue
         if parsed[3] > now + timedelta(minutes=5):
             results.append(EventResult(event_id, "rejected", "occurred_at is in the future"))
-            continue
-        with transaction.atomic():
-            created = _store_tap(terminal, *parsed, now=now)
-        results.append(EventResult(str(parsed[0]), "accepted" if created else "duplicate"))
+        elif parsed[0] in valid:  # the same event twice in one batch
+            results.append(EventResult(str(parsed[0]), "duplicate"))
+        else:
+            valid[parsed[0]] = (len(results), parsed)
+            results.append(None)
+    if valid:
+        with transaction.atomic(savepoint=False):  # joins the request's transaction (notifications.api)
+            stored = _store_taps(terminal, [parsed for _index, parsed in valid.values()], now=now)
+        for event_id, (index, _parsed) in valid.items():
+            results[index] = EventResult(str(event_id), "accepted" if event_id in stored else "duplicate")
     return results
 
 
-def _store_tap(terminal: Terminal, event_id, card_id: str, kind: str, occurred: datetime, *, now) -> bool:
-    digest = card_hash(card_id)
-    card = Card.objects.select_related("member").filter(card_hash=digest, status=Card.Status.ACTIVE).first()
-    tap = Tap(
-        terminal=terminal,
-        event_id=event_id,
-        card_hash=digest,
-        card=card,
-        member=card.member if card else None,
-        kind=kind,
-        occurred_at=occurred,
-        received_at=now,
-        mail_state=Tap.MailState.UNMATCHED if card is None else Tap.MailState.NONE,
+def _store_taps(terminal: Terminal, events: list[tuple], *, now: datetime) -> set[uuid.UUID]:
+    """Insert the taps that are new for this terminal, queue their mails; returns the new event IDs.
+
+    A handful of queries per batch, however many events it holds: the cards, the guardians and
+    their choices, the insert, the staff's wording and the outbox.
+    """
+    digests = {card_id: card_hash(card_id) for _event_id, card_id, _kind, _occurred in events}
+    cards = {
+        card.card_hash: card
+        for card in Card.objects.select_related("member__household__owner").filter(
+            card_hash__in=set(digests.values()), status=Card.Status.ACTIVE
+        )
+    }
+    recipients = subscribers_by_member([card.member for card in cards.values()])
+    taps = []
+    for event_id, card_id, kind, occurred in events:
+        card = cards.get(digests[card_id])
+        tap = Tap(
+            terminal=terminal,
+            event_id=event_id,
+            card_hash=digests[card_id],
+            card=card,
+            member=card.member if card else None,
+            kind=kind,
+            occurred_at=occurred,
+            received_at=now,
+        )
+        tap.mail_state = _mail_state(tap, recipients, now=now)
+        taps.append(tap)
+    new = insert_new(taps, match="event_id")  # a re-upload of a stored event is skipped
+    texts = MailTexts()
+    queue_mails_bulk(
+        spec
+        for tap in new
+        if tap.mail_state == Tap.MailState.QUEUED
+        for spec in _tap_mails(tap, recipients[tap.member_id], now=now, texts=texts)
     )
-    try:
-        with transaction.atomic():
-            tap.save()
-    except IntegrityError:
-        return False  # the same (terminal, event_id) was stored before: a re-upload
-    if card is not None:
-        tap.mail_state = mail_tap(tap, now=now)
-        tap.save(update_fields=["mail_state"])
-    return True
+    return {tap.event_id for tap in new}
+
+
+def _mail_state(tap: Tap, recipients: dict[int, list], *, now: datetime) -> str:
+    if tap.member_id is None:
+        return Tap.MailState.UNMATCHED
+    if now - tap.occurred_at > timedelta(minutes=settings.SAFETY_MAIL_MAX_AGE_MINUTES):
+        return Tap.MailState.TOO_OLD
+    return Tap.MailState.QUEUED if recipients.get(tap.member_id) else Tap.MailState.NONE
+
+
+def subscribers_by_member(members, *, mode: str = Subscription.Mode.EACH) -> dict[int, list]:
+    """For each member, the guardians with an address whose choice is ``mode``; no choice saved means each tap."""
+    members = list(members)
+    chosen = {
+        (member_id, user_id): sub_mode
+        for member_id, user_id, sub_mode in Subscription.objects.filter(member__in=members).values_list(
+            "member_id", "user_id", "mode"
+        )
+    }
+    return {
+        member_id: [g for g in guardians if g.email and chosen.get((member_id, g.pk), Subscription.Mode.EACH) == mode]
+        for member_id, guardians in guardians_of_members(members).items()
+    }
 
 
 def subscribers(member: HouseholdMember, *, mode: str = Subscription.Mode.EACH) -> list:
     """Guardians of ``member`` whose subscription is ``mode``; a guardian with no choice saved gets each tap."""
-    chosen = dict(Subscription.objects.filter(member=member).values_list("user_id", "mode"))
-    return [g for g in guardians_of(member) if chosen.get(g.pk, Subscription.Mode.EACH) == mode and g.email]
+    return subscribers_by_member([member], mode=mode)[member.pk]
 
 
-def mail_tap(tap: Tap, *, now: datetime | None = None) -> str:
-    """Queue one mail per subscribed guardian for a matched tap; returns the tap's mail state."""
-    now = now or timezone.now()
-    max_age = timedelta(minutes=settings.SAFETY_MAIL_MAX_AGE_MINUTES)
-    if now - tap.occurred_at > max_age:
-        return Tap.MailState.TOO_OLD
-    recipients = subscribers(tap.member)
-    if not recipients:
-        return Tap.MailState.NONE
-    for user in recipients:
-        subject, body = tap_mail_text(tap, language=user.language, now=now)
-        link = unsubscribe_url(topic=TAPS_TOPIC, user_id=user.pk, subject=str(tap.member_id))
-        queue_mail(
-            unsubscribe_url=link,
+def _tap_mails(tap: Tap, users: list, *, now: datetime, texts: MailTexts) -> Iterator[MailSpec]:
+    """One mail per subscribed guardian, in their language, with one-click unsubscribe."""
+    for user in users:
+        subject, body = tap_mail_text(tap, language=user.language, now=now, texts=texts)
+        yield MailSpec(
             to_email=user.email,
             subject=subject,
             body_text=body,
             category="safety_tap",
             idempotency_key=f"safety:tap:{tap.pk}:{user.pk}",
-            recipient=user,
+            recipient_id=user.pk,
             language=user.language,
+            unsubscribe_url=unsubscribe_url(topic=TAPS_TOPIC, user_id=user.pk, subject=str(tap.member_id)),
         )
-    return Tap.MailState.QUEUED
+
+
+class MailTexts:
+    """The staff's wording of the tap mails, read once per batch rather than once per mail."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[str, str], tuple[str, str]] | None = None
+
+    def get(self, key: str, language: str) -> tuple[str, str]:
+        """Subject and body template: the staff's, or the built-in one (call inside the language)."""
+        if self._texts is None:
+            self._texts = {(t.key, t.language): (t.subject, t.body) for t in MailText.objects.all()}
+        return self._texts.get((key, language)) or default_text(key)
 
 
 def _mail_key(tap: Tap) -> str:
@@ -232,12 +287,11 @@ def default_text(key: str) -> tuple[str, str]:
     return texts[key]
 
 
-def tap_mail_text(tap: Tap, *, language: str, now: datetime) -> tuple[str, str]:
+def tap_mail_text(tap: Tap, *, language: str, now: datetime, texts: MailTexts | None = None) -> tuple[str, str]:
     """Subject and body of a tap mail in ``language``, from the staff's wording if they saved one."""
     key = _mail_key(tap)
     with translation.override(language):
-        custom = MailText.objects.filter(key=key, language=language).first()
-        subject, body = (custom.subject, custom.body) if custom else default_text(key)
+        subject, body = (texts or MailTexts()).get(key, language)
         local = timezone.localtime(tap.occurred_at)
         delay = (tap.received_at - tap.occurred_at).total_seconds() / 60
         delay_note = ""

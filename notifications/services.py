@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.html import linebreaks, urlize
 
 from notifications.models import OutboundMail
+from portal.db import insert_new
 
 logger = logging.getLogger(__name__)
 
@@ -140,14 +141,9 @@ def queue_mail(
     )
     with transaction.atomic(savepoint=False):
         # INSERT … ON CONFLICT DO NOTHING: a repeated key neither fails nor needs a savepoint.
-        OutboundMail.objects.bulk_create([mail], ignore_conflicts=True)
-        pk, message_id = (
-            OutboundMail.objects.filter(idempotency_key=idempotency_key).values_list("pk", "message_id").get()
-        )
-        if message_id != mail.message_id:  # the key was queued before: that mail stands
-            return OutboundMail.objects.get(pk=pk)
-        mail.pk = pk
-        _deliver_after_commit(pk)
+        if not insert_new([mail], match="idempotency_key"):  # the key was queued before: that mail stands
+            return OutboundMail.objects.get(idempotency_key=idempotency_key)
+        _deliver_after_commit(mail.pk)
     return mail
 
 
@@ -179,11 +175,7 @@ def queue_mails_bulk(mails: Iterable[MailSpec], *, batch_size: int = 1000) -> in
     def flush() -> int:
         if not batch:
             return 0
-        OutboundMail.objects.bulk_create(batch, ignore_conflicts=True)
-        # Our rows are the ones with the Message-IDs we just made; a conflicting key kept its old row.
-        ids = list(
-            OutboundMail.objects.filter(message_id__in=[m.message_id for m in batch]).values_list("pk", flat=True)
-        )
+        ids = [mail.pk for mail in insert_new(batch, match="message_id")]  # a key queued before keeps its row
         _deliver_after_commit(ids)
         batch.clear()
         return len(ids)

@@ -9,6 +9,8 @@ The rules, in plain words:
   key's secret (:mod:`notifications.terminal_auth`).
 * A signature is accepted once. The same signed request sent again is refused as a replay; a
   terminal that retries signs again with a new timestamp (its events are idempotent anyway).
+  The signature is remembered in the transaction that stores the request's taps, so a request
+  refused later on (rate limit, malformed body) or failed is not remembered.
   Seen signatures are kept for ten minutes, twice the clock window, then purged.
 * A terminal may make ``Terminal.rate_limit_per_minute`` signed requests per clock minute.
   Only requests that passed the signature check count, so nobody can use up a terminal's
@@ -28,12 +30,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from notifications.models import SeenSignature, Terminal, TerminalKey
 from notifications.terminal_auth import MAX_CLOCK_SKEW_SECONDS, signature_matches
+from portal.db import insert_new
 
 logger = logging.getLogger(__name__)
 
@@ -132,13 +135,10 @@ def authenticate(request: SignedRequest, *, now: float | None = None) -> Termina
         key.secret, request.signature, request.method, request.path, request.timestamp, request.body
     ):
         raise TerminalApiError(401, "bad_signature", "X-Signature does not match the request")
-    try:
-        with transaction.atomic():
-            SeenSignature.objects.create(signature=request.signature.lower())
-    except IntegrityError:
+    if not insert_new([SeenSignature(signature=request.signature.lower())], match="signature"):
         raise TerminalApiError(
             409, "replayed_request", "this signed request was received before; sign again with a new timestamp"
-        ) from None
+        )
     return key
 
 
@@ -147,7 +147,7 @@ def _known_key(key_id: str) -> TerminalKey:
         raise TerminalApiError(401, "missing_key", "X-Terminal-Key, X-Timestamp and X-Signature are required")
     key = None
     if _KEY_ID.fullmatch(key_id):
-        key = TerminalKey.objects.select_related("terminal").filter(key_id=key_id).first()
+        key = TerminalKey.objects.select_related("terminal__school").filter(key_id=key_id).first()
     if key is None:
         raise TerminalApiError(401, "unknown_key", "unknown X-Terminal-Key")
     if not key_is_valid(key):

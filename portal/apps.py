@@ -1,6 +1,9 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.apps import WagtailUsersAppConfig
+
+#: Apps that hold residents' records rather than pages and snippets.
+RECORD_APPS = ("portal", "notifications", "facilities", "health", "disclosure")
 
 
 class PortalConfig(AppConfig):
@@ -10,6 +13,13 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import dashboard_panels  # noqa: F401 - registers the portal's panels
+
+        # Residents' records (taps, mails, bookings, health logs ...) are not site content:
+        # Wagtail's reference index, which shows editors where a page, image or snippet is used,
+        # has nothing to learn from them, and indexing each save would cost several queries.
+        for label in RECORD_APPS:
+            for model in apps.get_app_config(label).get_models():
+                model.wagtail_reference_index_ignore = True
 
 
 class StaffUsersAppConfig(WagtailUsersAppConfig):

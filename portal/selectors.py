@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -33,10 +35,22 @@ def member_owned_by(user: User, member_id: int) -> HouseholdMember | None:
 
 def guardians_of(member: HouseholdMember) -> list[User]:
     """Every adult who looks after a member: the household owner, then the shared guardians."""
-    shared = [
-        g.user for g in MemberGuardian.objects.filter(member=member).select_related("user").order_by("created_at")
-    ]
-    return [member.household.owner, *[u for u in shared if u.pk != member.household.owner_id]]
+    return guardians_of_members([member])[member.pk]
+
+
+def guardians_of_members(members: Iterable[HouseholdMember]) -> dict[int, list[User]]:
+    """:func:`guardians_of` for many members at once (one query for the shared guardians).
+
+    Pass members fetched with ``select_related("household__owner")`` to save a query per member.
+    """
+    members = list(members)
+    result = {m.pk: [m.household.owner] for m in members}
+    owners = {m.pk: m.household.owner_id for m in members}
+    shares = MemberGuardian.objects.filter(member__in=members).select_related("user").order_by("created_at")
+    for share in shares:
+        if share.user_id != owners[share.member_id]:
+            result[share.member_id].append(share.user)
+    return result
 
 
 def pending_invitations_for_member(member: HouseholdMember) -> QuerySet[Invitation]:

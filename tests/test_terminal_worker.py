@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from datetime import timedelta
 
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -65,3 +68,35 @@ def test_a_tap_mails_both_guardians_exactly_once(broker, smtp_sink):
     [to_owner] = smtp_sink.to(owner.email)
     assert str(to_owner.message["Subject"]).strip() == f"太郎 arrived at {SCHOOL}"
     assert Tap.objects.get().mail_state == Tap.MailState.QUEUED
+
+
+def test_two_uploads_of_the_same_buffer_at_once_store_and_mail_each_tap_once():
+    """A terminal on a flaky line sends its buffer again while the first upload is still running.
+
+    PostgreSQL only: the in-memory SQLite test database refuses a second writer instead of waiting.
+    """
+    child = enrol_child()
+    add_guardian(child)
+    _terminal, key = make_gate()
+    taps = [event(occurred_at=timezone.now() - timedelta(seconds=n)) for n in range(20)]
+    start = threading.Barrier(2)
+    answers = []
+
+    def upload(timestamp: int) -> None:
+        try:
+            start.wait(timeout=10)
+            answers.append(post(Client(), key, {"events": taps}, timestamp=timestamp).json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload, args=(int(time.time()) - n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert len(answers) == 2
+    assert sum(a["accepted"] for a in answers) == 20 and sum(a["duplicate"] for a in answers) == 20
+    assert Tap.objects.count() == 20
+    mails = OutboundMail.objects.filter(category="safety_tap")
+    assert mails.count() == 40, "each tap mails each of the two guardians once"
