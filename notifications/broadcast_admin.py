@@ -50,7 +50,17 @@ class BroadcastForm(forms.ModelForm):
 
     class Meta:
         model = Broadcast
-        fields = ["category", "title", "body", "target_all", "target_schools", "target_grades", "target_districts"]
+        fields = [
+            "category",
+            "title",
+            "body",
+            "title_en",
+            "body_en",
+            "target_all",
+            "target_schools",
+            "target_grades",
+            "target_districts",
+        ]
         widgets = {
             "target_schools": forms.CheckboxSelectMultiple,
             "target_districts": forms.CheckboxSelectMultiple,
@@ -64,6 +74,9 @@ class BroadcastForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if bool(data.get("title_en")) != bool(data.get("body_en")):
+            missing = "body_en" if data.get("title_en") else "title_en"
+            self.add_error(missing, _("Write both the English title and the English message, or neither."))
         if not data.get("target_all") and not (
             data.get("target_schools") or data.get("target_grades") or data.get("target_districts")
         ):
@@ -153,7 +166,7 @@ class PreviewView(BroadcastPageView):
         context = super().get_context_data(**kwargs)
         context.update(
             broadcast=self.broadcast,
-            preview=broadcasts.preview(self.broadcast, language=getattr(self.request.user, "language", "ja") or "ja"),
+            preview=broadcasts.preview(self.broadcast),
             schedule_form=kwargs.get("schedule_form") or ScheduleForm(initial={"send_at": self.broadcast.send_at}),
             editable=self.broadcast.status in (Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED),
         )

@@ -128,18 +128,34 @@ def recipients(broadcast: Broadcast) -> QuerySet[User]:
 
 # --- The mail -----------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Preview:
+class LanguagePreview:
+    """The mail as the residents who read ``language`` get it, and how many they are."""
+
+    language: str
+    language_name: str
     recipient_count: int
     subject: str
     body_text: str
-    body_html: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    recipient_count: int
+    languages: list[LanguagePreview]
 
 
 def _render(broadcast: Broadcast, language: str, html: bool) -> tuple[str, str, str]:
     unsubscribe = settings.SITE_URL + reverse("notifications:unsubscribe", args=[_TOKEN_PLACEHOLDER])
+    title, body = broadcast.text_in(language)
     rendered = render_mail(
         TEMPLATE,
-        {"broadcast": broadcast, "unsubscribe_url": unsubscribe, "preferences_url": preferences_url()},
+        {
+            "broadcast": broadcast,
+            "title": title,
+            "body": body,
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": preferences_url(),
+        },
         language=language,
         html=False,
     )
@@ -147,10 +163,22 @@ def _render(broadcast: Broadcast, language: str, html: bool) -> tuple[str, str, 
     return rendered.subject, rendered.body_text, body_html
 
 
-def preview(broadcast: Broadcast, *, language: str = "ja") -> Preview:
-    """What sending would do now: how many residents it reaches and the mail they get. Writes nothing."""
-    subject, text, html = _render(broadcast, language, True)
-    return Preview(recipients(broadcast).count(), subject, text, html)
+def preview(broadcast: Broadcast) -> Preview:
+    """What sending would do now: how many residents it reaches, and the mail in each of their languages.
+
+    Writes nothing. A language nobody in the audience reads is still shown when staff wrote a
+    version for it, and Japanese is always shown.
+    """
+    counts = dict(
+        recipients(broadcast).order_by().values("language").annotate(n=Count("pk")).values_list("language", "n")
+    )
+    languages = []
+    for code, name in User.Language.choices:
+        count = counts.get(code, 0)
+        if count or code == settings.LANGUAGE_CODE or broadcast.text_in(code) != (broadcast.title, broadcast.body):
+            subject, text, _html = _render(broadcast, code, False)
+            languages.append(LanguagePreview(code, name, count, subject, text))
+    return Preview(sum(counts.values()), languages)
 
 
 def _mails(broadcast: Broadcast, users: list[User], cache: dict) -> Iterator[MailSpec]:
@@ -291,6 +319,19 @@ def failed_mails(broadcast: Broadcast, limit: int = 500) -> QuerySet[OutboundMai
         .only("to_email", "last_error", "attempts")
         .order_by("to_email")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A received broadcast as a resident reads it on /my/: in their language where staff wrote one."""
+
+    broadcast: Broadcast
+    title: str
+    body: str
+
+
+def shown_in(items, language: str) -> list[Shown]:
+    return [Shown(b, *b.text_in(language)) for b in items]
 
 
 def received_by(user: User) -> QuerySet[Broadcast]:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from notifications import broadcasts, safety_selectors
@@ -24,7 +25,7 @@ def _context(request):
     seen = parse_datetime(request.session.get(SEEN_SESSION_KEY, "") or "")
     since = seen or timezone.now() - timedelta(days=NEW_BROADCAST_DAYS)
     new = [b for b in broadcasts.received_by(request.user)[:50] if b.sent_at and b.sent_at > since]
-    return {"family": family, "new_broadcasts": new[:3], "new_count": len(new)}
+    return {"family": family, "new_broadcasts": broadcasts.shown_in(new[:3], get_language()), "new_count": len(new)}
 
 
 register(

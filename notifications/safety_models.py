@@ -282,6 +282,13 @@ class Broadcast(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=BroadcastCategory.choices)
     title = models.CharField(_("title"), max_length=60)
     body = models.TextField(_("message"), max_length=2000)
+    title_en = models.CharField(_("title in English"), max_length=60, blank=True)
+    body_en = models.TextField(
+        _("message in English"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Residents who read their mail in English get this version. Without it they get the Japanese."),
+    )
     target_all = models.BooleanField(_("everyone subscribed"), default=False)
     target_schools = models.ManyToManyField(School, verbose_name=_("schools"), blank=True, related_name="+")
     target_grades = models.JSONField(_("grades"), default=list, blank=True)
@@ -302,6 +309,12 @@ class Broadcast(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def text_in(self, language: str) -> tuple[str, str]:
+        """Title and message for a reader of ``language``: the English version if staff wrote one."""
+        if language == "en" and self.title_en and self.body_en:
+            return self.title_en, self.body_en
+        return self.title, self.body
 
 
 class MailText(models.Model):

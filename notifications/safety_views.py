@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from notifications import broadcasts, safety, safety_selectors
@@ -83,4 +84,5 @@ def broadcast_preferences(request: HttpRequest) -> HttpResponse:
         return redirect("portal:safety_broadcasts")
     page = Paginator(broadcasts.received_by(request.user), BROADCASTS_PAGE_SIZE).get_page(request.GET.get("page"))
     request.session[SEEN_SESSION_KEY] = timezone.now().isoformat()
-    return render(request, "notifications/safety/broadcasts.html", {"form": form, "page": page})
+    items = broadcasts.shown_in(page.object_list, get_language())
+    return render(request, "notifications/safety/broadcasts.html", {"form": form, "page": page, "items": items})

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from notifications import broadcasts
 from notifications.models import Broadcast, BroadcastPreference, OutboundMail, School, Student
@@ -126,10 +127,61 @@ def test_preview_counts_and_renders_but_changes_nothing(town):
     b = make(schools=[town["midori"]])
     result = broadcasts.preview(b)
     assert result.recipient_count == 3
-    assert "不審な人物" in result.body_text and "不審者情報" in result.subject
+    [ja] = result.languages  # nobody in the audience reads English and there is no English version
+    assert (ja.language, ja.recipient_count) == ("ja", 3)
+    assert "不審な人物" in ja.body_text and "不審者情報" in ja.subject
     assert not OutboundMail.objects.exists()
     b.refresh_from_db()
     assert b.status == Broadcast.Status.DRAFT
+
+
+ENGLISH = {"title_en": "Suspicious person", "body_en": "A suspicious person was seen near Midori School at 15:00."}
+
+
+def test_english_readers_get_the_english_version_and_the_preview_shows_both(town, django_capture_on_commit_callbacks):
+    for key in ("midori_g5", "midori_g5_shared"):
+        town[key].language = "en"
+        town[key].save(update_fields=["language"])
+    b = make(schools=[town["midori"]], **ENGLISH)
+
+    ja, en = broadcasts.preview(b).languages
+    assert (ja.recipient_count, en.recipient_count) == (1, 2)
+    assert "不審な人物" in ja.body_text and "Stop mails of this category" not in ja.body_text
+    assert en.subject == "[Suspicious person] Suspicious person"
+    assert "A suspicious person was seen" in en.body_text and "不審な人物" not in en.body_text
+
+    Broadcast.objects.filter(pk=b.pk).update(status=Broadcast.Status.SENDING)
+    broadcasts.send(str(b.pk))
+    by_address = {m.to_email: m for m in OutboundMail.objects.filter(category=f"broadcast:{b.pk}")}
+    assert "A suspicious person was seen" in by_address[town["midori_g5"].email].body_text
+    assert "不審な人物" in by_address[town["midori_g3"].email].body_text
+
+
+def test_without_an_english_version_english_readers_get_the_japanese_message(town):
+    town["midori_g3"].language = "en"
+    town["midori_g3"].save(update_fields=["language"])
+    b = make(schools=[town["midori"]])
+    ja, en = broadcasts.preview(b).languages
+    assert en.recipient_count == 1
+    assert "不審な人物" in en.body_text and "Stop mails of this category" in en.body_text
+
+
+def test_english_title_without_english_message_is_refused_in_the_admin(client, town):
+    mfa_staff(client, SAFETY)
+    response = client.post(
+        "/admin/safety/broadcasts/new/",
+        {
+            "category": "weather",
+            "title": "休校",
+            "body": "明日は休校です。",
+            "title_en": "School closed",
+            "target_all": "on",
+        },
+    )
+    assert response.status_code == 200
+    with translation.override("ja"):  # the staff member's language
+        assert gettext("Write both the English title and the English message, or neither.") in response.content.decode()
+    assert not Broadcast.objects.exists()
 
 
 def test_sending_twice_sends_nothing_twice(town, django_capture_on_commit_callbacks):

@@ -180,6 +180,26 @@ def test_broadcast_categories_can_be_chosen_and_past_messages_are_listed(client,
     assert "不審な車両の目撃" not in page, "a category the resident turned off is not listed"
 
 
+def test_an_english_reader_sees_the_english_version_on_my_pages(client, child):
+    owner = child.household.owner
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    b = Broadcast.objects.create(
+        category="weather",
+        title="明日は休校",
+        body="大雨のため休校です。",
+        title_en="School closed tomorrow",
+        body_en="School is closed tomorrow because of heavy rain.",
+        target_all=True,
+        status=Broadcast.Status.SENDING,
+    )
+    broadcasts.send(str(b.pk))
+    client.force_login(owner)
+    assert "School closed tomorrow" in safety_panel(client.get("/my/").content.decode())
+    page = client.get("/my/safety/broadcasts/").content.decode()
+    assert "School is closed tomorrow because of heavy rain." in page and "大雨のため" not in page
+
+
 def test_dashboard_panel_shows_latest_tap_and_new_broadcasts(client, child):
     gate = Terminal.objects.get(kind=Terminal.Kind.GATE)
     tap(gate)
