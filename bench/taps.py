@@ -6,20 +6,25 @@ Run from the repository root::
 
 It creates (and drops again) the PostgreSQL database ``machi_bench_taps``, flushes Redis db 11
 (cache and broker), starts an SMTP sink (aiosmtpd, in this process) that records when it accepted
-each Message-ID, gunicorn with 2 sync workers on loopback, and two Celery workers (one process
-each; the first also runs beat, whose outbox sweep re-sends what a killed worker left behind).
+each Message-ID, gunicorn with 2 sync workers on loopback, and two Celery workers of two processes
+each, as docker/compose.yaml runs them (the first also runs beat, whose outbox sweep re-sends what
+a killed worker left behind).
 
-(a) Taps: ``--terminals`` simulated gate readers post ``--taps`` signed single-event requests
-    (``X-Terminal-Key``/``X-Timestamp``/``X-Signature``, as notifications.terminal_client does)
-    spread evenly over ``--seconds``. Each card belongs to a pupil with one or two guardians.
-    Reported: p50 / p99 / max from the moment the request was sent to the sink's SMTP accept of
-    each guardian's mail (target p99 < 5 s), mails lost, mails duplicated.
+(a) Taps: ``--terminals`` simulated gate readers make ``--taps`` card touches spread evenly over
+    ``--seconds``, and post them signed (``X-Terminal-Key``/``X-Timestamp``/``X-Signature``, as
+    notifications.terminal_client does). Like a real reader, each touch is posted at once, and
+    touches made while an upload is under way go together in the next request. Each card
+    belongs to a pupil with one or two guardians. Reported: p50 / p99 / max from the touch
+    itself (not from when its request left) to the sink's SMTP accept of each guardian's mail
+    (target p99 < 5 s), mails lost, mails duplicated.
 (b) Broadcast: a plain smtplib loop sends ``--residents`` mails first (the ceiling); then one
     broadcast to ``--residents`` residents is sent through the portal (send task → outbox →
     workers), and the second worker is SIGKILLed while it delivers. Reported: seconds until all
-    are accepted (target < 60 s), missing, duplicates (by Message-ID and by recipient).
+    are accepted (target < 60 s), missing, copies re-sent with the same Message-ID (the mail a
+    killed process was handing over when it died) and residents who got two different mails.
 
-Exits non-zero if a mail was lost or doubled, or a target was missed.
+Exits non-zero if a mail was lost, a tap mailed twice, a resident got two different broadcast
+mails, or a target was missed.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ BENCH_DB = "machi_bench_taps"
 REDIS = "redis://127.0.0.1:6379/11"
 PATH = "/api/terminals/v1/events"
 TAP_P99_TARGET = 5.0
+#: Processes per Celery worker, as docker/compose.yaml runs them (--concurrency 2).
+WORKER_PROCESSES = 2
 BROADCAST_TARGET = 60.0
 
 WORKER_ENV = {
@@ -228,36 +235,42 @@ def make_residents(count: int) -> None:
 def run_taps(args, server: Gunicorn, sink, keys, cards, guardians) -> dict:
     from notifications.terminal_auth import sign
 
-    sent_at: dict[str, float] = {}  # event_id → when its request started
+    sent_at: dict[str, float] = {}  # event_id → when the card was touched
     expected = Counter()
     errors: list[str] = []
+    requests: list[int] = []  # events per request
     lock = threading.Lock()
     per_terminal = args.taps // len(keys)
     interval = args.seconds / per_terminal
     start = time.time() + 0.5
 
     def terminal(index: int, key_id: str, secret: str) -> None:
+        # Like a reader: each touch is posted at once; touches made while an upload is under
+        # way wait in the buffer and go together in the next request.
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         rng = random.Random(index)
         offset = rng.random() * interval
-        for n in range(per_terminal):
-            delay = start + offset + n * interval - time.time()
-            if delay > 0:
-                time.sleep(delay)
-            card = rng.choice(cards)
-            event_id = str(uuid.uuid4())
-            body = json.dumps(
-                {
-                    "events": [
-                        {
-                            "event_id": event_id,
-                            "card": card,
-                            "kind": "in",
-                            "occurred_at": datetime.now(UTC).isoformat(),
-                        }
-                    ]
+        schedule = [start + offset + n * interval for n in range(per_terminal)]
+        buffer: list[dict] = []
+        while schedule or buffer:
+            if schedule and not buffer:
+                delay = schedule[0] - time.time()
+                if delay > 0:
+                    time.sleep(delay)
+            while schedule and schedule[0] <= time.time():
+                touched = schedule.pop(0)
+                card = rng.choice(cards)
+                event = {
+                    "event_id": str(uuid.uuid4()),
+                    "card": card,
+                    "kind": "in",
+                    "occurred_at": datetime.fromtimestamp(touched, UTC).isoformat(),
                 }
-            ).encode()
+                with lock:
+                    sent_at[event["event_id"]] = touched  # latency counts from the touch itself
+                    expected[event["event_id"]] = guardians[card]
+                buffer.append(event)
+            body = json.dumps({"events": buffer}).encode()
             timestamp = str(int(time.time()))
             headers = {
                 "Content-Type": "application/json",
@@ -265,15 +278,17 @@ def run_taps(args, server: Gunicorn, sink, keys, cards, guardians) -> dict:
                 "X-Timestamp": timestamp,
                 "X-Signature": sign(secret, "POST", PATH, timestamp, body),
             }
-            with lock:
-                sent_at[event_id] = time.time()
-                expected[event_id] = guardians[card]
             try:
                 conn.request("POST", PATH, body=body, headers=headers)
                 response = conn.getresponse()
                 answer = response.read()
-                if response.status != 200 or b"accepted" not in answer:
+                with lock:
+                    requests.append(len(buffer))
+                if response.status == 200 and json.loads(answer)["accepted"] == len(buffer):
+                    buffer = []
+                else:
                     errors.append(f"{response.status} {answer[:200]!r}")
+                    time.sleep(0.5)  # and send the buffer again
             except OSError as exc:
                 errors.append(repr(exc))
                 conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
@@ -312,6 +327,7 @@ def run_taps(args, server: Gunicorn, sink, keys, cards, guardians) -> dict:
     return {
         "taps": len(sent_at),
         "post_seconds": posted - start,
+        "requests": len(requests),
         "mails_expected": want,
         "mails_received": len(counts),
         "lost": lost,
@@ -372,6 +388,9 @@ def run_broadcast(args, sink, victim) -> dict:
     mails = [r for r in sink.messages if r.recipients[0].startswith("resident")]
     by_id = Counter(r.message["Message-ID"] for r in mails)
     by_rcpt = Counter(r.recipients[0] for r in mails)
+    # A resident who got two *different* mails is a bug; the same Message-ID twice is the copy a
+    # killed worker had handed to the server just before it died (docs/outbox.md).
+    distinct = Counter(rcpt for rcpt, _mid in {(r.recipients[0], r.message["Message-ID"]) for r in mails})
     category = broadcasts.mail_category(b.pk)
     return {
         "expected": expected,
@@ -380,6 +399,7 @@ def run_broadcast(args, sink, victim) -> dict:
         "killed_at": killed_at,
         "dup_message_id": sum(n - 1 for n in by_id.values() if n > 1),
         "dup_recipient": sum(n - 1 for n in by_rcpt.values() if n > 1),
+        "dup_distinct": sum(n - 1 for n in distinct.values() if n > 1),
         "rows_sent": OutboundMail.objects.filter(category=category, status=OutboundMail.Status.SENT).count(),
     }
 
@@ -416,8 +436,12 @@ def main() -> int:
         connections.close_all()
         server = Gunicorn(sink.port)
         workers = [
-            CeleryWorker(smtp_port=sink.port, concurrency=1, beat=True, extra_env=WORKER_ENV, name="taps-a").start(),
-            CeleryWorker(smtp_port=sink.port, concurrency=1, extra_env=WORKER_ENV, name="taps-b").start(),
+            CeleryWorker(
+                smtp_port=sink.port, concurrency=WORKER_PROCESSES, beat=True, extra_env=WORKER_ENV, name="taps-a"
+            ).start(),
+            CeleryWorker(
+                smtp_port=sink.port, concurrency=WORKER_PROCESSES, extra_env=WORKER_ENV, name="taps-b"
+            ).start(),
         ]
         server.wait_ready()
         for w in workers:
@@ -425,7 +449,9 @@ def main() -> int:
         print(f"taps: {args.taps} from {args.terminals} terminals over {args.seconds:.0f} s ...", flush=True)
         taps = run_taps(args, server, sink, keys, cards, guardians)
         rows = [
-            ("taps posted", f"{taps['taps']} in {taps['post_seconds']:.1f} s ({taps['error_count']} errors)"),
+            ("taps made / all posted after", f"{taps['taps']} / {taps['post_seconds']:.1f} s"),
+            ("requests (events per request)", f"{taps['requests']} ({taps['taps'] / max(1, taps['requests']):.2f})"),
+            ("request errors", f"{taps['error_count']}"),
             ("guardian mails expected / received", f"{taps['mails_expected']} / {taps['mails_received']}"),
             ("tap → SMTP accept p50", f"{taps['p50']:.2f} s"),
             ("tap → SMTP accept p99", f"{taps['p99']:.2f} s (target < {TAP_P99_TARGET:.0f} s)"),
@@ -445,11 +471,12 @@ def main() -> int:
                 ("broadcast: all accepted after", f"{bc['seconds']:.1f} s (target < {BROADCAST_TARGET:.0f} s)"),
                 ("broadcast: worker b SIGKILLed at", f"{bc['killed_at']:.1f} s" if bc["killed_at"] else "not killed"),
                 ("broadcast: received / expected", f"{bc['received']} / {bc['expected']}"),
-                ("broadcast: duplicates (Message-ID / address)", f"{bc['dup_message_id']} / {bc['dup_recipient']}"),
+                ("broadcast: copies re-sent, same Message-ID", f"{bc['dup_message_id']}"),
+                ("broadcast: residents with two different mails", f"{bc['dup_distinct']}"),
                 ("broadcast: outbox rows sent", f"{bc['rows_sent']}"),
             ]
             failed = failed or bool(
-                bc["received"] != bc["expected"] or bc["dup_recipient"] or bc["seconds"] >= BROADCAST_TARGET
+                bc["received"] != bc["expected"] or bc["dup_distinct"] or bc["seconds"] >= BROADCAST_TARGET
             )
         rows += [
             ("load average (1 min) at end", f"{os.getloadavg()[0]:.2f}"),
