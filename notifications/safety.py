@@ -222,11 +222,6 @@ def subscribers_by_member(members, *, mode: str = Subscription.Mode.EACH) -> dic
     }
 
 
-def subscribers(member: HouseholdMember, *, mode: str = Subscription.Mode.EACH) -> list:
-    """Guardians of ``member`` whose subscription is ``mode``; a guardian with no choice saved gets each tap."""
-    return subscribers_by_member([member], mode=mode)[member.pk]
-
-
 def _tap_mails(tap: Tap, users: list, *, now: datetime, texts: MailTexts) -> Iterator[MailSpec]:
     """One mail per subscribed guardian, in their language, with one-click unsubscribe."""
     for user in users:
