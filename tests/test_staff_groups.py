@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from wagtail.models import GroupCollectionPermission, GroupPagePermission
+from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page
 
 from portal.models import AccessLog
 from portal.staff import ALL_GROUPS, SAFETY, WEB
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +36,22 @@ def test_only_web_staff_edit_pages_images_and_documents():
         group = Group.objects.get(name=name)
         assert not GroupPagePermission.objects.filter(group=group).exists(), name
         assert not GroupCollectionPermission.objects.filter(group=group).exists(), name
+
+
+def test_only_web_staff_hold_rights_on_the_whole_page_tree():
+    """Wagtail's sample Editors and Moderators groups, with publish rights everywhere, are gone."""
+    assert not Group.objects.filter(name__in=["Editors", "Moderators"]).exists()
+    root = Page.objects.get(depth=1)
+    assert set(GroupPagePermission.objects.filter(page=root).values_list("group__name", flat=True)) == {WEB}
+
+
+def test_a_sample_group_somebody_belongs_to_is_kept():
+    migration = importlib.import_module("portal.migrations.0006_remove_wagtail_sample_groups")
+    used, unused = Group.objects.create(name="Moderators"), Group.objects.create(name="Editors")
+    UserFactory(is_staff=True).groups.add(used)
+    migration.remove_unused_samples(django_apps, None)
+    assert Group.objects.filter(pk=used.pk).exists()
+    assert not Group.objects.filter(pk=unused.pk).exists()
 
 
 def test_only_safety_staff_read_the_mail_outbox():
