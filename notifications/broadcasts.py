@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -32,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from notifications.models import Broadcast, BroadcastPreference, OutboundMail, Student
+from notifications.models import Broadcast, BroadcastPreference, BroadcastReading, OutboundMail, Student
 from notifications.safety_models import BroadcastCategory
 from notifications.services import MailSpec, html_from_text, queue_mails_bulk, render_mail
 from notifications.unsubscribe import Topic, make_token, register_topic
@@ -332,6 +333,22 @@ class Shown:
 
 def shown_in(items, language: str) -> list[Shown]:
     return [Shown(b, *b.text_in(language)) for b in items]
+
+
+#: Without a reading on record, broadcasts of this many days count as new.
+NEW_DAYS = 7
+
+
+def mark_read(user: User, *, now: datetime | None = None) -> None:
+    """The resident opened their broadcasts page: everything received until now is read, on every device."""
+    BroadcastReading.objects.update_or_create(user=user, defaults={"read_at": now or timezone.now()})
+
+
+def unread_by(user: User, *, limit: int = 50) -> list[Broadcast]:
+    """Broadcasts mailed to ``user`` since they last opened the broadcasts page (or in the last NEW_DAYS days)."""
+    reading = BroadcastReading.objects.filter(user=user).first()
+    since = reading.read_at if reading else timezone.now() - timedelta(days=NEW_DAYS)
+    return [b for b in received_by(user)[:limit] if b.sent_at and b.sent_at > since]
 
 
 def received_by(user: User) -> QuerySet[Broadcast]:

@@ -65,6 +65,7 @@ class OutboundMail(models.Model):
 from notifications.safety_models import (  # noqa: E402,F401
     Broadcast,
     BroadcastPreference,
+    BroadcastReading,
     Card,
     Consent,
     MailText,

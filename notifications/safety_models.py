@@ -269,6 +269,16 @@ class BroadcastPreference(models.Model):
         return f"{self.user}: {', '.join(self.categories)}"
 
 
+class BroadcastReading(models.Model):
+    """When a resident last opened their broadcasts page: what came after is new on /my/, on any device."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="broadcast_reading")
+    read_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.read_at:%Y-%m-%d %H:%M}"
+
+
 class Broadcast(models.Model):
     """A safety message written by school or town staff and sent to a chosen audience."""
 

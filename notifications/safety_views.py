@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -21,7 +20,6 @@ from portal.selectors import member_for_user
 
 HISTORY_PAGE_SIZE = 30
 BROADCASTS_PAGE_SIZE = 20
-SEEN_SESSION_KEY = "safety_broadcasts_seen_at"
 
 
 @login_required
@@ -83,6 +81,6 @@ def broadcast_preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your choice was saved."))
         return redirect("portal:safety_broadcasts")
     page = Paginator(broadcasts.received_by(request.user), BROADCASTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    request.session[SEEN_SESSION_KEY] = timezone.now().isoformat()
+    broadcasts.mark_read(request.user)
     items = broadcasts.shown_in(page.object_list, get_language())
     return render(request, "notifications/safety/broadcasts.html", {"form": form, "page": page, "items": items})

@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from notifications import broadcasts, safety
@@ -213,6 +214,14 @@ def test_dashboard_panel_shows_latest_tap_and_new_broadcasts(client, child):
     assert "運動会のお知らせ" in panel
     client.get("/my/safety/broadcasts/")  # read them
     assert "運動会のお知らせ" not in safety_panel(client.get("/my/").content.decode())
+    phone = Client()  # another device: read is read
+    phone.force_login(child.household.owner)
+    assert "運動会のお知らせ" not in safety_panel(phone.get("/my/").content.decode())
+    later = Broadcast.objects.create(
+        category="event", title="遠足の延期", body="…", target_all=True, status=Broadcast.Status.SENDING
+    )
+    broadcasts.send(str(later.pk))
+    assert "遠足の延期" in safety_panel(phone.get("/my/").content.decode())
 
 
 def safety_panel(page: str) -> str:
