@@ -48,8 +48,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_HOST = "127.0.0.1:5432"
-PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}/postgres"
+sys.path.insert(0, str(ROOT))
+
+from bench.common import cpu_model, create_database, database_url, drop_database, flush_redis  # noqa: E402
+
 BENCH_DB = "machi_bench_booking"
 REDIS_URL = "redis://127.0.0.1:6379/11"
 P95_TARGET_MS = 100
@@ -73,30 +75,9 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- Environment -------------------------------------------------------------------------
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def flush_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
 ENV = {
     "DJANGO_SETTINGS_MODULE": "portal.settings",
-    "DATABASE_URL": f"postgres://postgres@{PG_HOST}/{BENCH_DB}",
+    "DATABASE_URL": database_url(BENCH_DB),
     "REDIS_URL": REDIS_URL,
     "CELERY_BROKER_URL": REDIS_URL,
     "DEBUG": "0",
@@ -107,7 +88,6 @@ ENV = {
 
 def setup_django() -> None:
     os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -119,11 +99,6 @@ def setup_django() -> None:
 def machine() -> dict[str, str]:
     from django.db import connection
 
-    model = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
@@ -133,7 +108,7 @@ def machine() -> dict[str, str]:
 
     return {
         "nproc": str(len(os.sched_getaffinity(0))),
-        "cpu": model,
+        "cpu": cpu_model(),
         "python": platform.python_version(),
         "django": django.get_version(),
         "postgresql": f"{pg_version} (max_connections {max_connections})",
@@ -556,8 +531,8 @@ def http_month(port: int, path: str, n: int) -> dict:
 # --- Report -----------------------------------------------------------------------------------
 def main() -> int:
     args = parse_args()
-    create_database()
-    flush_redis()
+    create_database(BENCH_DB)
+    flush_redis(REDIS_URL)
     setup_django()
 
     from django.db import connections
@@ -714,8 +689,8 @@ def main() -> int:
         if server is not None:
             server.stop()
         connections.close_all()
-        flush_redis()
-        drop_database()
+        flush_redis(REDIS_URL)
+        drop_database(BENCH_DB)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import platform
 import smtplib
 import sys
 import time
@@ -32,8 +31,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_HOST = "127.0.0.1:5432"
-PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}/postgres"
+sys.path.insert(0, str(ROOT))
+
+from bench.common import create_database, database_url, drop_database, flush_redis, machine, wait_for_worker  # noqa: E402
+
 BENCH_DB = "machi_bench"
 CACHE_URL = "redis://127.0.0.1:6379/12"
 BROKER_URL = "redis://127.0.0.1:6379/13"
@@ -72,67 +73,22 @@ def parse_args() -> argparse.Namespace:
 # --- Environment -------------------------------------------------------------------------
 
 
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def flush_redis() -> None:
-    import redis
-
-    for url in (CACHE_URL, BROKER_URL):
-        redis.Redis.from_url(url).flushdb()
-
-
 def setup_django() -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "DATABASE_URL": f"postgres://postgres@{PG_HOST}/{BENCH_DB}",
+            "DATABASE_URL": database_url(BENCH_DB),
             "REDIS_URL": CACHE_URL,
             "CELERY_BROKER_URL": BROKER_URL,
             "DEBUG": "0",
         }
     )
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-def machine() -> dict[str, str]:
-    from django.db import connection
-
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
-    return {
-        "nproc": str(len(os.sched_getaffinity(0))),
-        "cpu": model,
-        "python": platform.python_version(),
-        "postgresql": pg_version,
-    }
 
 
 # --- The mails ---------------------------------------------------------------------------
@@ -275,18 +231,6 @@ def pg_sessions() -> int:
 
 def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     return {key: after[key] - before[key] for key in before}
-
-
-def wait_ready(worker, timeout: float = 60) -> None:
-    from portal.celery import app
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.process.poll() is not None:
-            raise RuntimeError(f"worker exited early:\n{worker.output()[-3000:]}")
-        if app.control.ping(timeout=1):
-            return
-    raise RuntimeError(f"worker not ready after {timeout}s:\n{worker.output()[-3000:]}")
 
 
 def sent_count(category: str) -> int:
@@ -437,8 +381,8 @@ def print_report(args, plain: dict, outbox: dict, info: dict) -> None:
 
 def main() -> int:
     args = parse_args()
-    create_database()
-    flush_redis()
+    create_database(BENCH_DB)
+    flush_redis(CACHE_URL, BROKER_URL)
     setup_django()
 
     from django.db import connections
@@ -459,7 +403,7 @@ def main() -> int:
 
         print(f"outbox: starting {args.workers} worker process(es) ...", flush=True)
         worker = CeleryWorker(smtp_port=sink.port, concurrency=args.workers, extra_env=WORKER_ENV, name="bench").start()
-        wait_ready(worker)
+        wait_for_worker(worker)
         warm_up(sink, factory, args.workers)
         print(f"outbox: {args.count} mails ...", flush=True)
         outbox = run_outbox(sink, factory, args.count, args.timeout, worker)
@@ -473,8 +417,8 @@ def main() -> int:
         if sink is not None:
             sink.stop()
         connections.close_all()
-        flush_redis()
-        drop_database()
+        flush_redis(CACHE_URL, BROKER_URL)
+        drop_database(BENCH_DB)
 
 
 if __name__ == "__main__":

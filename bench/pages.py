@@ -46,8 +46,18 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_HOST = "127.0.0.1:5432"
-PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}/postgres"
+sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    cpu_model,
+    create_database,
+    database_exists,
+    database_url,
+    drop_database,
+    flush_redis,
+    free_port,
+)
+
 BENCH_DB = "machi_bench_pages"
 CACHE_URL = "redis://127.0.0.1:6379/10"
 WORK_DIR = Path("/tmp/machi-bench-pages")
@@ -119,7 +129,7 @@ def server_env(port_cache_seconds: int) -> dict[str, str]:
             "SECURE_SSL_REDIRECT": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": "http://127.0.0.1",
-            "DATABASE_URL": f"postgres://postgres@{PG_HOST}/{BENCH_DB}",
+            "DATABASE_URL": database_url(BENCH_DB),
             "REDIS_URL": CACHE_URL,
             "CELERY_BROKER_URL": "",
             "STATIC_ROOT": str(WORK_DIR / "static"),
@@ -132,37 +142,8 @@ def server_env(port_cache_seconds: int) -> dict[str, str]:
     return env
 
 
-def database_exists() -> bool:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone() is not None
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def flush_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(CACHE_URL).flushdb()
-
-
 def setup_django() -> None:
     os.environ.update(server_env(60))
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -309,12 +290,6 @@ def collect_static() -> None:
 
 
 # --- Servers -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -529,11 +504,6 @@ def machine() -> dict[str, str]:
     import wagtail
     from django.db import connection
 
-    model = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -541,7 +511,7 @@ def machine() -> dict[str, str]:
     redis_version = redis.Redis.from_url(CACHE_URL).info("server")["redis_version"]
     return {
         "nproc": str(len(os.sched_getaffinity(0))),
-        "cpu": model,
+        "cpu": cpu_model(),
         "ram": f"{mem_kb / 1024 / 1024:.0f} GB",
         "python": platform.python_version(),
         "postgresql": pg_version,
@@ -574,10 +544,10 @@ def row(name: str, result: dict) -> tuple[str, str]:
 def main() -> int:
     args = parse_args()
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    reuse = args.reuse and database_exists()
+    reuse = args.reuse and database_exists(BENCH_DB)
     if not reuse:
-        create_database()
-    flush_redis()
+        create_database(BENCH_DB)
+    flush_redis(CACHE_URL)
     setup_django()
     from django.db import connections
 
@@ -585,7 +555,7 @@ def main() -> int:
     if not reuse or not built(args.pages, args.news):
         if reuse:
             connections.close_all()
-            create_database()
+            create_database(BENCH_DB)
         print(f"building: demo site + {args.pages} pages + {args.news} news ...", flush=True)
         if (WORK_DIR / "media").exists():
             shutil.rmtree(WORK_DIR / "media")
@@ -682,8 +652,8 @@ def main() -> int:
         print(f"MISSED: {line}")
     if not args.keep and not args.reuse:
         connections.close_all()
-        drop_database()
-    flush_redis()
+        drop_database(BENCH_DB)
+    flush_redis(CACHE_URL)
     return 1 if missed else 0
 
 

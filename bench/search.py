@@ -27,8 +27,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_HOST = "127.0.0.1:5432"
-PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}/postgres"
+sys.path.insert(0, str(ROOT))
+
+from bench.common import create_database, database_url, drop_database  # noqa: E402
+
 BENCH_DB = "machi_bench_search"
 
 QUERIES = [
@@ -97,17 +99,12 @@ def page_text(i: int) -> tuple[str, str]:
 
 def run(engine: str, sizes: list[int], repeat: int) -> dict:
     if engine == "postgresql":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        url = f"postgres://postgres@{PG_HOST}/{BENCH_DB}"
+        create_database(BENCH_DB)
+        url = database_url(BENCH_DB)
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='machi-bench-search-')}/db.sqlite3"
     os.environ.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": url, "DEBUG": "0"})
     os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -121,10 +118,7 @@ def run(engine: str, sizes: list[int], repeat: int) -> dict:
 
         connection.close()
         if engine == "postgresql":
-            import psycopg
-
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            drop_database(BENCH_DB)
 
 
 def machine() -> dict:

@@ -37,7 +37,6 @@ import os
 import random
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import threading
@@ -50,10 +49,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.outbox import machine  # noqa: E402
+from bench.common import (  # noqa: E402
+    create_database,
+    database_url,
+    drop_database,
+    flush_redis,
+    free_port,
+    machine,
+    wait_for_worker,
+)
 
-PG_HOST = "127.0.0.1:5432"
-PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}/postgres"
 BENCH_DB = "machi_bench_taps"
 REDIS = "redis://127.0.0.1:6379/11"
 PATH = "/api/terminals/v1/events"
@@ -89,32 +94,11 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- Environment -------------------------------------------------------------------------
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
-def flush_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS).flushdb()
-
-
 def setup_django() -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "DATABASE_URL": f"postgres://postgres@{PG_HOST}/{BENCH_DB}",
+            "DATABASE_URL": database_url(BENCH_DB),
             "REDIS_URL": REDIS,
             "CELERY_BROKER_URL": REDIS,
             "DEBUG": "0",
@@ -126,12 +110,6 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Gunicorn:
@@ -176,19 +154,6 @@ class Gunicorn:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(20)
-
-
-def wait_ready(worker, timeout: float = 90) -> None:
-    from portal.celery import app
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.process.poll() is not None:
-            raise RuntimeError(f"worker exited early:\n{worker.output()[-3000:]}")
-        replies = app.control.ping(timeout=1, destination=[f"{worker.name}@{socket.gethostname()}"])
-        if replies:
-            return
-    raise RuntimeError(f"worker not ready after {timeout}s:\n{worker.output()[-3000:]}")
 
 
 # --- Data --------------------------------------------------------------------------------
@@ -407,8 +372,8 @@ def run_broadcast(args, sink, victim) -> dict:
 # --- Main --------------------------------------------------------------------------------
 def main() -> int:
     args = parse_args()
-    create_database()
-    flush_redis()
+    create_database(BENCH_DB)
+    flush_redis(REDIS)
     setup_django()
 
     from django.db import connections
@@ -445,7 +410,7 @@ def main() -> int:
         ]
         server.wait_ready()
         for w in workers:
-            wait_ready(w)
+            wait_for_worker(w, 90, by_name=True)
         print(f"taps: {args.taps} from {args.terminals} terminals over {args.seconds:.0f} s ...", flush=True)
         taps = run_taps(args, server, sink, keys, cards, guardians)
         rows = [
@@ -495,8 +460,8 @@ def main() -> int:
             server.stop()
         sink.stop()
         connections.close_all()
-        flush_redis()
-        drop_database()
+        flush_redis(REDIS)
+        drop_database(BENCH_DB)
 
 
 if __name__ == "__main__":
