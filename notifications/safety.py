@@ -207,17 +207,24 @@ def _mail_state(tap: Tap, recipients: dict[int, list], *, now: datetime) -> str:
     return Tap.MailState.QUEUED if recipients.get(tap.member_id) else Tap.MailState.NONE
 
 
-def subscribers_by_member(members, *, mode: str = Subscription.Mode.EACH) -> dict[int, list]:
-    """For each member, the guardians with an address whose choice is ``mode``; no choice saved means each tap."""
+def subscribers_by_member(members, *, mode: str | None = Subscription.Mode.EACH, alert: bool = False) -> dict:
+    """For each member, the guardians with an address who get this kind of mail (two queries in all).
+
+    ``mode``: their choice is this one; a guardian who never chose gets a mail for each tap.
+    ``alert``: they asked for the no-activity alert and have not turned mail off.
+    """
     members = list(members)
-    chosen = {
-        (member_id, user_id): sub_mode
-        for member_id, user_id, sub_mode in Subscription.objects.filter(member__in=members).values_list(
-            "member_id", "user_id", "mode"
-        )
-    }
+    subs = {(s.member_id, s.user_id): s for s in Subscription.objects.filter(member__in=members)}
+
+    def wants(member_id: int, user) -> bool:
+        sub = subs.get((member_id, user.pk))
+        chosen = sub.mode if sub else Subscription.Mode.EACH
+        if mode is not None and chosen != mode:
+            return False
+        return not alert or (sub is not None and sub.no_activity_alert and chosen != Subscription.Mode.OFF)
+
     return {
-        member_id: [g for g in guardians if g.email and chosen.get((member_id, g.pk), Subscription.Mode.EACH) == mode]
+        member_id: [g for g in guardians if g.email and wants(member_id, g)]
         for member_id, guardians in guardians_of_members(members).items()
     }
 
@@ -301,8 +308,13 @@ def tap_mail_text(tap: Tap, *, language: str, now: datetime, texts: MailTexts | 
             "school": tap.terminal.school.name if tap.terminal.school_id else tap.terminal.place,
             "delay_note": delay_note,
         }
-        footer = "\n\n" + _("Change which mails you get: %(url)s") % {"url": f"{settings.SITE_URL}/my/safety/"}
-        return _format(subject, values), _format(body, values) + footer + "\n"
+        return compose(subject, body, values)
+
+
+def compose(subject: str, body: str, values: dict[str, str]) -> tuple[str, str]:
+    """Fill in a safety mail's wording and add the link to the family's choices (call inside its language)."""
+    footer = "\n\n" + _("Change which mails you get: %(url)s") % {"url": f"{settings.SITE_URL}/my/safety/"}
+    return _format(subject, values), _format(body, values) + footer + "\n"
 
 
 def _format(template: str, values: dict[str, str]) -> str:

@@ -19,6 +19,7 @@ The rules, in plain words:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -28,12 +29,11 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications.models import MailText, OutboundMail, SeenSignature, Subscription, Tap, WatchedPerson
-from notifications.safety import TAPS_TOPIC, _format, default_text
-from notifications.services import queue_mail
+from notifications.models import MailText, SeenSignature, Subscription, Tap, WatchedPerson
+from notifications.safety import TAPS_TOPIC, MailTexts, compose, subscribers_by_member
+from notifications.services import MailSpec, queue_mails_bulk
 from notifications.unsubscribe import unsubscribe_url
 from portal.models import HouseholdMember
-from portal.selectors import guardians_of
 
 #: The Japan-time hour at which the daily digest goes out (see CELERY_BEAT_SCHEDULE).
 DIGEST_HOUR = 19
@@ -52,47 +52,21 @@ class WatchOverRun:
     people: int
 
 
-def _mail_text(key: str, language: str, values: dict[str, str]) -> tuple[str, str]:
-    """Subject and body in ``language`` from the staff's wording (MailText) or the built-in text."""
-    with translation.override(language):
-        custom = MailText.objects.filter(key=key, language=language).first()
-        subject, body = (custom.subject, custom.body) if custom else default_text(key)
-        footer = "\n\n" + _("Change which mails you get: %(url)s") % {"url": f"{settings.SITE_URL}/my/safety/"}
-        return _format(subject, values), _format(body, values) + footer + "\n"
-
-
-def _queue(*, user, member: HouseholdMember, key: str, idempotency_key: str, values: dict[str, str]) -> bool:
-    """Queue one watch-over mail; False if this idempotency key was queued before (nothing sent twice)."""
-    if OutboundMail.objects.filter(idempotency_key=idempotency_key).exists():
-        return False
-    subject, body = _mail_text(key, user.language, values)
-    queue_mail(  # idempotent by itself too: two runs at the same moment still queue one mail
+def _queue(*, user, member: HouseholdMember, key: str, idempotency_key: str, values: dict, texts: MailTexts) -> bool:
+    """Queue one watch-over mail in the user's language; False if this idempotency key was queued before."""
+    with translation.override(user.language):
+        subject, body = compose(*texts.get(key, user.language), values)
+    mail = MailSpec(
         to_email=user.email,
         subject=subject,
         body_text=body,
         category=f"safety_{key}",
         idempotency_key=idempotency_key,
-        recipient=user,
+        recipient_id=user.pk,
         language=user.language,
         unsubscribe_url=unsubscribe_url(topic=TAPS_TOPIC, user_id=user.pk, subject=str(member.pk)),
     )
-    return True
-
-
-def _subscribers(member: HouseholdMember, *, mode: str | None = None, alert: bool = False) -> list:
-    """Guardians of ``member`` with an address whose saved choice is ``mode`` (and who asked for the alert)."""
-    subs = {s.user_id: s for s in Subscription.objects.filter(member=member)}
-    chosen = []
-    for user in guardians_of(member):
-        sub = subs.get(user.pk)
-        if not user.email or sub is None:
-            continue
-        if mode is not None and sub.mode != mode:
-            continue
-        if alert and (not sub.no_activity_alert or sub.mode == Subscription.Mode.OFF):
-            continue
-        chosen.append(user)
-    return chosen
+    return queue_mails_bulk([mail]) == 1  # the outbox skips a key it has seen, even when two runs race
 
 
 # --- Daily digest -------------------------------------------------------------------------
@@ -118,16 +92,22 @@ def send_daily_digests(*, day: date | None = None) -> WatchOverRun:
     member_ids = set(
         Subscription.objects.filter(mode=Subscription.Mode.DIGEST).values_list("member_id", flat=True).distinct()
     )
+    members = list(HouseholdMember.objects.filter(pk__in=member_ids).select_related("household__owner", "watched"))
+    taps_of = defaultdict(list)
+    for tap in (
+        Tap.objects.filter(member__in=members, occurred_at__gte=start, occurred_at__lt=end)
+        .select_related("terminal")
+        .order_by("occurred_at")
+    ):
+        taps_of[tap.member_id].append(tap)
+    subscribers = subscribers_by_member(members, mode=Subscription.Mode.DIGEST)
+    texts = MailTexts()
     queued = 0
-    for member in HouseholdMember.objects.filter(pk__in=member_ids).select_related("household__owner"):
-        taps = list(
-            Tap.objects.filter(member=member, occurred_at__gte=start, occurred_at__lt=end)
-            .select_related("terminal")
-            .order_by("occurred_at")
-        )
+    for member in members:
+        taps = taps_of[member.pk]
         if not taps and not hasattr(member, "watched"):
             continue  # a pupil on a holiday: nothing to say
-        for user in _subscribers(member, mode=Subscription.Mode.DIGEST):
+        for user in subscribers[member.pk]:
             with translation.override(user.language):
                 values = {
                     "name": member.given_name,
@@ -135,8 +115,9 @@ def send_daily_digests(*, day: date | None = None) -> WatchOverRun:
                     "places": _places(taps, day),
                 }
             key = f"safety:digest:{user.pk}:{member.pk}:{day.isoformat()}"
-            with transaction.atomic():
-                queued += _queue(user=user, member=member, key=MailText.Key.DIGEST, idempotency_key=key, values=values)
+            queued += _queue(
+                user=user, member=member, key=MailText.Key.DIGEST, idempotency_key=key, values=values, texts=texts
+            )
     return WatchOverRun(queued=queued, people=len(member_ids))
 
 
@@ -161,21 +142,25 @@ def send_no_activity_alerts(*, now: datetime | None = None) -> WatchOverRun:
         .select_related("member__household__owner")
         .annotate(last_touch=Max("member__taps__occurred_at"))
     )
-    queued = 0
-    today = timezone.localdate(now)
+    due = []
     for person in people:
         last = person.last_touch if person.last_touch is None or person.last_touch <= now else now
-        hours = daytime_hours_without_touch(last, now)
-        if hours < person.no_activity_hours:
-            continue
+        if daytime_hours_without_touch(last, now) >= person.no_activity_hours:
+            due.append((person, last))
+    subscribers = subscribers_by_member([person.member for person, _last in due], mode=None, alert=True)
+    texts = MailTexts()
+    queued = 0
+    today = timezone.localdate(now)
+    for person, last in due:
         member = person.member
-        for user in _subscribers(member, alert=True):
+        for user in subscribers[member.pk]:
             with translation.override(user.language):
                 last_text = f"{timezone.localtime(last):%m/%d %H:%M}" if last else _("none")
             values = {"name": member.given_name, "hours": str(person.no_activity_hours), "last_touch": last_text}
             key = f"safety:no_activity:{user.pk}:{member.pk}:{today.isoformat()}"
             with transaction.atomic():
-                if _queue(user=user, member=member, key=MailText.Key.NO_ACTIVITY, idempotency_key=key, values=values):
+                kind = MailText.Key.NO_ACTIVITY
+                if _queue(user=user, member=member, key=kind, idempotency_key=key, values=values, texts=texts):
                     queued += 1
                     WatchedPerson.objects.filter(pk=person.pk).update(last_alerted_at=now)
     return WatchOverRun(queued=queued, people=len(people))
