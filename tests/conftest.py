@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+import redis
 
 pytest.register_assert_rewrite("tests.browser")  # loaded as a plugin by the browser test modules
 
@@ -39,6 +40,20 @@ def smtp_sink():
     sink = SmtpSink().start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def broker():
+    """Publish to the real Redis broker (an empty database of its own) instead of running in-process."""
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL
+    assert url.startswith("redis://"), "worker tests need CELERY_BROKER_URL or REDIS_URL (see README, Tests)"
+    redis.Redis.from_url(url).flushdb()
+    celery_app.conf.task_always_eager = False
+    yield url
+    celery_app.conf.task_always_eager = True
+    redis.Redis.from_url(url).flushdb()
 
 
 @pytest.fixture

@@ -6,28 +6,13 @@ import threading
 import time
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import transaction
 
 from notifications.models import OutboundMail
 from notifications.services import queue_mail
-from portal.celery import app as celery_app
 from tests.workers import CeleryWorker, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def broker():
-    """Publish to the real Redis broker (an empty database of its own) instead of running in-process."""
-    url = settings.CELERY_BROKER_URL
-    assert url.startswith("redis://"), "worker tests need CELERY_BROKER_URL or REDIS_URL (see README, Tests)"
-    redis.Redis.from_url(url).flushdb()
-    celery_app.conf.task_always_eager = False
-    yield url
-    celery_app.conf.task_always_eager = True
-    redis.Redis.from_url(url).flushdb()
 
 
 def queue_batch(count: int, prefix: str, to: str = "guardian{i}@example.jp") -> list[int]:

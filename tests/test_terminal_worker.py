@@ -7,30 +7,15 @@ import time
 from datetime import timedelta
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from notifications.models import OutboundMail, Tap
-from portal.celery import app as celery_app
 from tests.terminal_helpers import SCHOOL, add_guardian, enrol_child, event, make_gate, post
 from tests.workers import CeleryWorker, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def broker():
-    """Publish to the real Redis broker (an empty database of its own) instead of running in-process."""
-    url = settings.CELERY_BROKER_URL
-    assert url.startswith("redis://"), "worker tests need CELERY_BROKER_URL or REDIS_URL (see README, Tests)"
-    redis.Redis.from_url(url).flushdb()
-    celery_app.conf.task_always_eager = False
-    yield url
-    celery_app.conf.task_always_eager = True
-    redis.Redis.from_url(url).flushdb()
 
 
 def test_a_tap_mails_both_guardians_exactly_once(broker, smtp_sink):
