@@ -166,14 +166,26 @@ class Alternate:
     url: str
 
 
-def _live_translations(page: Page) -> dict[str, Page]:
-    """The page and its live translations, by language code (one query)."""
+def _live_translations(page: Page, request=None) -> dict[str, Page]:
+    """The page and its live translations, by language code.
+
+    One query per page and request: the language switcher and the hreflang links of the same
+    page share the answer, kept on the request.
+    """
+    known = getattr(request, "_live_translations", None) if request is not None else None
+    if known is not None and page.translation_key in known:
+        return known[page.translation_key]
     pages = Page.objects.filter(translation_key=page.translation_key).live().select_related("locale")
-    return {p.locale.language_code: p for p in pages}
+    result = {p.locale.language_code: p for p in pages}
+    if request is not None:
+        if known is None:
+            known = request._live_translations = {}
+        known[page.translation_key] = result
+    return result
 
 
-def _live_homes(site: Site) -> dict[str, Page]:
-    return _live_translations(site.root_page) if site is not None else {}
+def _live_homes(site: Site, request=None) -> dict[str, Page]:
+    return _live_translations(site.root_page, request) if site is not None else {}
 
 
 def language_links(page: Page, request=None) -> list[LanguageLink]:
@@ -183,8 +195,8 @@ def language_links(page: Page, request=None) -> list[LanguageLink]:
     Listed in the order of ``settings.LANGUAGES``.
     """
     site = Site.find_for_request(request) if request is not None else page.get_site()
-    translations = _live_translations(page)
-    homes = _live_homes(site) if len(translations) < len(settings.WAGTAIL_CONTENT_LANGUAGES) else {}
+    translations = _live_translations(page, request)
+    homes = _live_homes(site, request) if len(translations) < len(settings.WAGTAIL_CONTENT_LANGUAGES) else {}
     links = []
     for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
         target = translations.get(code)
@@ -219,7 +231,7 @@ def alternates(page: Page, request=None) -> list[Alternate]:
 
     Empty for a page that exists in one language only.
     """
-    translations = _live_translations(page)
+    translations = _live_translations(page, request)
     if len(translations) < 2:
         return []
     result = []

@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Locale
 
 from cms.demo import publish
@@ -106,6 +108,16 @@ def test_translated_page_lists_its_translations_as_hreflang_alternates(client, s
     assert f'hreflang="{EASY}" href=' not in body, "no easy-Japanese version of this page"
     english = client.get("/en/living/garbage/").content.decode()
     assert f'<link rel="alternate" hreflang="x-default" href="{ja}">' in english
+
+
+def test_switcher_and_alternates_share_one_translations_query(client, site, settings):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0  # render the page, not the cached copy
+    key = str(site["gomi"].translation_key).replace("-", "")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/kurashi/gomi/").content.decode()
+    assert 'hreflang="en"' in body and "/en/living/garbage/" in switcher(body)
+    lookups = [q["sql"] for q in queries if "translation_key" in q["sql"] and key in q["sql"].replace("-", "")]
+    assert len(lookups) == 1, lookups
 
 
 def test_untranslated_page_has_no_alternates(client, site):
