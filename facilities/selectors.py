@@ -223,10 +223,18 @@ def public_facilities() -> QuerySet[Facility]:
     return Facility.objects.filter(units__active=True).distinct().order_by("sort_order", "name")
 
 
-def fee_for(frame: TimeFrame, day: date, *, resident: bool) -> int | None:
-    """The fee of ``frame`` on ``day``: the holiday fee on weekends and public holidays."""
-    fee = Fee.objects.filter(frame=frame, resident=resident, day_type=rules.day_type(day)).first()
-    return fee.amount if fee else None
+def fees_for(slots, *, resident: bool) -> list[int]:
+    """The fee of each slot (anything with ``frame`` and ``day``), in one query.
+
+    The holiday fee on weekends and public holidays, the weekday fee otherwise; a frame without
+    a fee costs nothing.
+    """
+    slots = list(slots)
+    amounts = {
+        (fee.frame_id, fee.day_type): fee.amount
+        for fee in Fee.objects.filter(frame__in={s.frame.pk for s in slots}, resident=resident)
+    }
+    return [amounts.get((s.frame.pk, rules.day_type(s.day)), 0) for s in slots]
 
 
 def reservations_of(user) -> QuerySet[Reservation]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from facilities import ics, rules
 from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit
-from facilities.selectors import Availability, SlotState, fee_for, spaces_by_unit
+from facilities.selectors import Availability, SlotState, fees_for, spaces_by_unit
 from notifications.services import Attachment, queue_templated_mail
 
 
@@ -51,7 +51,7 @@ def resident_rate(user, club: Club | None) -> bool:
 def quote(unit: Unit, slots: Sequence[SlotRequest], *, user=None, club: Club | None = None) -> int:
     """The total fee, shown before the resident confirms. A frame without a fee costs nothing."""
     resident = resident_rate(user, club)
-    return sum(fee_for(s.frame, s.day, resident=resident) or 0 for s in slots)
+    return sum(fees_for(slots, resident=resident))
 
 
 def _holder_filter(user, club: Club | None) -> dict:
@@ -183,7 +183,8 @@ def book(
     spaces = spaces_by_unit(list(facility.units.all()))[unit.pk]
     resident = resident_rate(user, club) if resident is None else resident
     reservations = []
-    for request in sorted(slots, key=lambda s: (s.day, s.frame.start)):
+    ordered = sorted(slots, key=lambda s: (s.day, s.frame.start))
+    for request, fee in zip(ordered, fees_for(ordered, resident=resident), strict=True):
         start, end = request.frame.bounds(request.day)
         if _overlapping(spaces, start, end):
             raise _taken(request)
@@ -200,7 +201,7 @@ def book(
             source=source,
             status=status,
             resident_rate=resident,
-            fee=fee_for(request.frame, request.day, resident=resident) or 0,
+            fee=fee,
             created_by=created_by or user,
         )
         try:

@@ -196,8 +196,8 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
 
     resident = services.resident_rate(request.user, club)
     lines = [
-        {"slot": s, "start": s.frame.bounds(day)[0], "fee": selectors.fee_for(s.frame, day, resident=resident) or 0}
-        for s in slots
+        {"slot": s, "start": s.frame.bounds(day)[0], "fee": fee}
+        for s, fee in zip(slots, selectors.fees_for(slots, resident=resident), strict=True)
     ]
     deadline = rules.cancel_deadline(facility, day, lines[0]["start"])
     context = {
