@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class FacilitiesConfig(AppConfig):
     name = "facilities"
+    demo_loader = "facilities.demo.load_demo"  # load_demo's part, see portal/demo.py
     verbose_name = _("Facility reservation")
 
     def ready(self) -> None:

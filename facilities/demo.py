@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from facilities import rules, services
 from facilities.models import Closure, Club, Facility, Fee, LotteryRound, OpeningHours, Reservation, TimeFrame, Unit
 from facilities.selectors import Availability, SlotState
+from portal.staff import FACILITIES as FACILITIES_GROUP
 
 DEMO_NOTE = "デモデータ"
 
@@ -224,3 +226,11 @@ def build_demo_facilities(*, resident=None, staff=None) -> list[Facility]:
         units["tennis-court", "コート2"], "9:00–11:00", today + timedelta(days=5), reason="コート整備", by=staff
     )
     return facilities
+
+
+def load_demo(people) -> list[str]:
+    """``load_demo``'s part for facilities (see portal/demo.py): the demo staff member joins 施設."""
+    # 施設 too, so the demo shows the reservations admin (/admin/facilities/reservations/).
+    people.staff.groups.add(Group.objects.get_or_create(name=FACILITIES_GROUP)[0])
+    build_demo_facilities(resident=people.resident, staff=people.staff)
+    return []

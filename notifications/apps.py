@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
+    demo_loader = "notifications.demo.load_demo"  # load_demo's part, see portal/demo.py
     verbose_name = _("Mail and notifications")
 
     def ready(self) -> None:

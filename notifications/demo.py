@@ -45,3 +45,8 @@ def demo_instructions(key: TerminalKey, url: str = "http://127.0.0.1:8000") -> l
         f"    python manage.py simulate_terminal --url {url} --terminal-key {key.key_id} "
         f"--secret {key.secret} --card {DEMO_CARD_ID}",
     ]
+
+
+def load_demo(people) -> list[str]:
+    """``load_demo``'s part for safety mail (see portal/demo.py): the demo child gets a card and a gate reader."""
+    return demo_instructions(load_safety_demo(member=people.child))

@@ -63,3 +63,9 @@ def error_response(error: ServiceError, *, headers: dict[str, str] | None = None
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+class InvitationError(ServiceError):
+    """An invitation to share a household member that cannot be sent or accepted."""
+
+    default_code = "invitation"

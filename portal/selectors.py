@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
@@ -72,5 +73,19 @@ def share_for_user(user: User, share_id: int) -> MemberGuardian | None:
         MemberGuardian.objects.filter(pk=share_id)
         .filter(Q(user=user) | Q(member__household__owner=user))
         .select_related("member__household")
+        .first()
+    )
+
+
+def hash_invitation_token(token: str) -> str:
+    """Invitations are found by a hash of their token; the token itself is only in the mail."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation a mailed link points at, or None."""
+    return (
+        Invitation.objects.select_related("member__household__owner", "invited_by")
+        .filter(token_hash=hash_invitation_token(token))
         .first()
     )

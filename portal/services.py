@@ -10,19 +10,19 @@ Rules, in plain words:
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.services import forget_recipient, queue_templated_mail
+from portal.errors import InvitationError
 from portal.models import Household, HouseholdMember, Invitation, MemberGuardian, User
+from portal.selectors import hash_invitation_token
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -55,10 +55,6 @@ def remove_member(*, member: HouseholdMember) -> None:
     member.delete()
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class SentInvitation:
     invitation: Invitation
@@ -70,9 +66,9 @@ def invite_guardian(*, member: HouseholdMember, email: str, invited_by: User, si
     """Invite another adult by mail to share ``member``; the mail is queued in this transaction."""
     email = email.strip().lower()
     if email == invited_by.email.lower():
-        raise ValidationError(_("You cannot invite yourself."), code="self")
+        raise InvitationError(_("You cannot invite yourself."), code="self")
     if MemberGuardian.objects.filter(member=member, user__email__iexact=email).exists():
-        raise ValidationError(_("This person already shares this member."), code="already")
+        raise InvitationError(_("This person already shares this member."), code="already")
     # A new invitation to the same address replaces the older one.
     Invitation.objects.filter(member=member, email=email, status=Invitation.Status.PENDING).update(
         status=Invitation.Status.REVOKED
@@ -81,7 +77,7 @@ def invite_guardian(*, member: HouseholdMember, email: str, invited_by: User, si
     invitation = Invitation.objects.create(
         member=member,
         email=email,
-        token_hash=_hash(token),
+        token_hash=hash_invitation_token(token),
         invited_by=invited_by,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
@@ -98,28 +94,24 @@ def invite_guardian(*, member: HouseholdMember, email: str, invited_by: User, si
     return SentInvitation(invitation, token)
 
 
-def find_invitation(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("member__household__owner", "invited_by")
-        .filter(token_hash=_hash(token))
-        .first()
-    )
-
-
 def check_invitation(invitation: Invitation, user: User) -> None:
-    """Raise ``ValidationError`` with the reason if ``user`` may not accept ``invitation``."""
+    """Raise :class:`InvitationError` with the reason if ``user`` may not accept ``invitation``.
+
+    An invitation is accepted once, before it expires, by someone other than the household's
+    owner, signed in with the very address it was sent to (verified).
+    """
     from allauth.account.models import EmailAddress
 
     if invitation.status == Invitation.Status.ACCEPTED:
-        raise ValidationError(_("This invitation has already been used."), code="used")
+        raise InvitationError(_("This invitation has already been used."), code="used")
     if invitation.status == Invitation.Status.REVOKED:
-        raise ValidationError(_("This invitation was withdrawn."), code="revoked")
+        raise InvitationError(_("This invitation was withdrawn."), code="revoked")
     if invitation.is_expired:
-        raise ValidationError(_("This invitation has expired. Ask for a new one."), code="expired")
+        raise InvitationError(_("This invitation has expired. Ask for a new one."), code="expired")
     if invitation.member.household.owner_id == user.pk:
-        raise ValidationError(_("You cannot accept your own invitation."), code="self")
+        raise InvitationError(_("You cannot accept your own invitation."), code="self")
     if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
-        raise ValidationError(
+        raise InvitationError(
             _("This invitation was sent to another email address. Sign in with the address that received it."),
             code="email",
         )

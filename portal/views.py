@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portal import selectors, services
 from portal.dashboard import registry
+from portal.errors import InvitationError, add_form_error
 from portal.forms import DeleteAccountForm, InviteForm, MemberForm, ProfileForm
 
 
@@ -129,8 +129,8 @@ def member_invite(request: HttpRequest, member_id: int) -> HttpResponse:
                 invited_by=request.user,
                 site_url=request.build_absolute_uri("/"),
             )
-        except ValidationError as error:
-            form.add_error("email", error)
+        except InvitationError as error:
+            add_form_error(form, error, "email")
         else:
             messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("portal:member_detail", member.pk)
@@ -162,19 +162,19 @@ def share_remove(request: HttpRequest, share_id: int) -> HttpResponse:
 
 @login_required
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = services.find_invitation(token)
+    invitation = selectors.invitation_by_token(token)
     if invitation is None:
         raise Http404
     error = None
     try:
         services.check_invitation(invitation, request.user)
-    except ValidationError as exc:
-        error = exc.messages[0]
+    except InvitationError as exc:
+        error = exc.message
     if request.method == "POST" and error is None:
         try:
             services.accept_invitation(invitation=invitation, user=request.user)
-        except ValidationError as exc:
-            error = exc.messages[0]
+        except InvitationError as exc:
+            error = exc.message
         else:
             messages.success(request, _("You now share %(name)s.") % {"name": invitation.member})
             return redirect("portal:member_detail", invitation.member_id)
