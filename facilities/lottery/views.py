@@ -1,6 +1,6 @@
 """Resident pages of the monthly lottery: open rounds, applying, my applications and results.
 
-Views parse input, ask :mod:`facilities.lottery_selectors` or :mod:`facilities.lottery_services`
+Views parse input, ask :mod:`facilities.lottery.selectors` or :mod:`facilities.lottery.services`
 and render; a refused application shows the service's message and saves nothing. Another
 resident's application or win is a 404.
 """
@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from facilities import lottery_selectors as selectors
-from facilities import lottery_services as services
-from facilities.lottery_forms import LotteryApplicationForm
+from facilities.lottery import selectors, services
+from facilities.lottery.forms import LotteryApplicationForm
 from facilities.models import LotteryApplication, LotteryRound
 from facilities.services import BookingError
 

@@ -6,9 +6,9 @@ The life of a round, in plain words:
   approved group they represent, with up to ``max_choices`` ranked slots of that facility's
   month. They may withdraw and apply again until it closes.
 * After it closes, a scheduled task draws it (:func:`draw`): the seed is generated and saved
-  first, then the pure draw in :mod:`facilities.lottery` decides, winners get reservations
+  first, then the pure draw in :mod:`facilities.lottery.draw` decides, winners get reservations
   that wait for their confirmation (AWAITING) and every applicant is mailed the result. A
-  drawn round is never drawn again, and :func:`~facilities.lottery_selectors.replay`
+  drawn round is never drawn again, and :func:`~facilities.lottery.selectors.replay`
   recomputes it from the seed for staff.
 * A winner confirms before the deadline (``confirm_days`` days after the draw, until 23:59);
   otherwise the win expires and the slot returns to first-come booking, which opens for the
@@ -30,8 +30,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facilities import lottery, rules
-from facilities.lottery_selectors import (
+from facilities import rules
+from facilities.lottery import draw as pure_draw
+from facilities.lottery.selectors import (
     RESULT_MAIL_KEY,
     ApplicationRow,
     ChoiceRow,
@@ -41,7 +42,7 @@ from facilities.lottery_selectors import (
     pending_draw_input,
     unmailed_applications,
 )
-from facilities.lottery_selectors import replay as replay_round
+from facilities.lottery.selectors import replay as replay_round
 from facilities.models import (
     Club,
     Fee,
@@ -228,7 +229,7 @@ def draw(round: LotteryRound, *, now: datetime | None = None) -> LotteryRound:
         if round.status == LotteryRound.Status.DRAWN:
             return round
         applications, data = pending_draw_input(round, now=now)
-        result = lottery.draw(
+        result = pure_draw.draw(
             seed=round.seed, applications=data.applications, occupied=data.occupied, max_wins=round.max_wins
         )
         won = _create_wins(round, applications, data, result, now)
@@ -250,7 +251,7 @@ def _create_wins(
     round: LotteryRound,
     applications: list[ApplicationRow],
     data: DrawInput,
-    result: lottery.DrawResult,
+    result: pure_draw.DrawResult,
     now: datetime,
 ) -> list[ChoiceRow]:
     """Write the winners' reservations (AWAITING), their occupancies and the link from each won choice, in bulk."""
@@ -304,7 +305,7 @@ def _create_wins(
 
 
 def _enqueue_result_mails(round_id: int) -> None:
-    from facilities.tasks import mail_lottery_results
+    from facilities.lottery.tasks import mail_lottery_results
 
     try:
         mail_lottery_results.delay(round_id)
@@ -359,7 +360,7 @@ def _mail_result(round: LotteryRound, application: LotteryApplication, url: str)
 
 
 def replay(round: LotteryRound) -> Replay:
-    """Recompute a drawn round from its seed and compare (see :func:`facilities.lottery_selectors.replay`)."""
+    """Recompute a drawn round from its seed and compare (see :func:`facilities.lottery.selectors.replay`)."""
     return replay_round(round)
 
 
