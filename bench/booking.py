@@ -195,6 +195,7 @@ def contest(unit, frame, day, users, max_connections: int) -> dict:
     from django.db import IntegrityError, connection
 
     from facilities import services
+    from facilities.errors import BookingError
 
     barrier = threading.Barrier(len(users))
     pool = threading.Semaphore(max_connections)
@@ -207,7 +208,7 @@ def contest(unit, frame, day, users, max_connections: int) -> dict:
             try:
                 services.book(user=user, unit=unit, slots=[services.SlotRequest(frame, day)])
                 outcome = ("won", "")
-            except services.BookingError as refusal:
+            except BookingError as refusal:
                 outcome = ("db" if isinstance(refusal.__cause__, IntegrityError) else "refused", refusal.message)
             except Exception as error:  # noqa: BLE001 - counting anything unexpected is the point
                 outcome = ("error", repr(error))

@@ -19,6 +19,7 @@ from icalendar import Calendar
 
 from bench.lottery_data import time_pure_draw
 from facilities import reminders, rules, tasks
+from facilities.errors import LotteryError
 from facilities.lottery import draw as pure_draw
 from facilities.lottery import services as lottery_services
 from facilities.lottery.selectors import replay, round_audit
@@ -38,7 +39,7 @@ from facilities.models import (
     Unit,
 )
 from facilities.selectors import Availability, SlotState
-from facilities.services import BookingError, SlotRequest, block, book, cancel
+from facilities.services import SlotRequest, block, book, cancel
 from notifications.models import OutboundMail
 from portal.models import District
 from tests.factories import UserFactory
@@ -248,7 +249,7 @@ def test_apply_records_ranked_choices_and_one_application_per_person(hall):
         (1, hall.arena, "午前"),
         (2, hall.half_a, "午後"),
     ]
-    with translation.override("en"), pytest.raises(BookingError) as err:
+    with translation.override("en"), pytest.raises(LotteryError) as err:
         lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.room, 7)])
     assert err.value.message == "You have already applied to this lottery."
     assert LotteryApplication.objects.count() == 1 and LotteryChoice.objects.count() == 2
@@ -256,24 +257,24 @@ def test_apply_records_ranked_choices_and_one_application_per_person(hall):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "case, expected",
+    "case, expected, code",
     [
-        ("not_open_yet", "not taking applications"),
-        ("closed", "not taking applications"),
-        ("too_many", "at most 3 slots"),
-        ("none", "at least one time slot"),
-        ("twice", "chosen twice"),
-        ("other_facility", "not part of this facility"),
-        ("foreign_frame", "does not belong to this unit"),
-        ("other_month", "not in the month of this lottery"),
-        ("closed_day", "is closed"),
-        ("already_booked", "already booked"),
-        ("groups_only", "Only registered groups"),
-        ("club_not_approved", "not been approved"),
-        ("not_representative", "representative"),
+        ("not_open_yet", "not taking applications", "not_open"),
+        ("closed", "not taking applications", "not_open"),
+        ("too_many", "at most 3 slots", "too_many_choices"),
+        ("none", "at least one time slot", "no_slot"),
+        ("twice", "chosen twice", "duplicate_slot"),
+        ("other_facility", "not part of this facility", "wrong_facility"),
+        ("foreign_frame", "does not belong to this unit", "wrong_unit"),
+        ("other_month", "not in the month of this lottery", "outside_month"),
+        ("closed_day", "is closed", "slot_closed"),
+        ("already_booked", "already booked", "slot_taken"),
+        ("groups_only", "Only registered groups", "groups_only"),
+        ("club_not_approved", "not been approved", "club_not_approved"),
+        ("not_representative", "representative", "not_representative"),
     ],
 )
-def test_apply_refuses_bad_input_with_a_clear_message_and_saves_nothing(hall, case, expected):
+def test_apply_refuses_bad_input_with_a_clear_message_and_saves_nothing(hall, case, expected, code):
     user = resident()
     now = timezone.now()
     round = make_round(hall.facility, now=now)
@@ -325,9 +326,10 @@ def test_apply_refuses_bad_input_with_a_clear_message_and_saves_nothing(hall, ca
             purpose="練習",
             status=Club.Status.APPROVED,
         )
-    with translation.override("en"), pytest.raises(BookingError) as err:
+    with translation.override("en"), pytest.raises(LotteryError) as err:
         lottery_services.apply(user=user, round=round, choices=choices, club=club, now=when)
     assert expected in err.value.message
+    assert err.value.code == code
     assert not LotteryApplication.objects.exists() and not LotteryChoice.objects.exists()
 
 
@@ -340,7 +342,7 @@ def test_an_approved_group_applies_for_a_groups_only_unit_once_beside_its_repres
     round = make_round(hall.facility)
     lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.groups_room, 3)], club=club)
     lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.room, 3)])  # for themselves
-    with translation.override("en"), pytest.raises(BookingError, match="group has already applied"):
+    with translation.override("en"), pytest.raises(LotteryError, match="group has already applied"):
         lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.groups_room, 4)], club=club)
     assert LotteryApplication.objects.filter(round=round).count() == 2
 
@@ -356,9 +358,9 @@ def test_withdraw_while_open_then_apply_again_but_not_after_the_close(hall):
     again = lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.arena, 9)])
     assert again.status == LotteryApplication.Status.SUBMITTED
     assert [c.unit for c in again.choices.all()] == [hall.arena]
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.withdraw(application=again, user=user, now=round.closes_at)
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.withdraw(application=again, user=resident())
     again.refresh_from_db()
     assert again.status == LotteryApplication.Status.SUBMITTED
@@ -443,7 +445,7 @@ def test_max_wins_is_per_group_and_wins_skip_slots_booked_before_the_draw(hall):
 @pytest.mark.django_db
 def test_draw_refuses_a_round_still_taking_applications(hall):
     round = make_round(hall.facility)
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.draw(round, now=round.closes_at - timedelta(seconds=1))
     round.refresh_from_db()
     assert round.status == LotteryRound.Status.OPEN and round.seed == ""
@@ -505,7 +507,7 @@ def _drawn_win(hall, user=None, **round_kwargs) -> tuple[LotteryRound, Reservati
 def test_the_winner_confirms_before_the_deadline_and_gets_the_booking_mail_with_ics(hall):
     user = resident()
     round, win = _drawn_win(hall, user)
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.confirm(reservation=win, user=resident())  # somebody else
     lottery_services.confirm(reservation=win, user=user, now=win.confirm_by - timedelta(minutes=1))
     win.refresh_from_db()
@@ -516,7 +518,7 @@ def test_the_winner_confirms_before_the_deadline_and_gets_the_booking_mail_with_
     assert str(event["uid"]).startswith(f"reservation-{win.uid}@")
     assert event.decoded("dtstart") == win.start
     assert win.fee == (4000 if rules.is_holiday(win.date) else 3000)  # the arena's resident fee
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.confirm(reservation=win, user=user)  # twice
 
 
@@ -524,7 +526,7 @@ def test_the_winner_confirms_before_the_deadline_and_gets_the_booking_mail_with_
 def test_a_win_cannot_be_confirmed_after_its_deadline(hall):
     user = resident()
     _round, win = _drawn_win(hall, user)
-    with translation.override("en"), pytest.raises(BookingError, match="deadline"):
+    with translation.override("en"), pytest.raises(LotteryError, match="deadline"):
         lottery_services.confirm(reservation=win, user=user, now=win.confirm_by + timedelta(minutes=1))
     win.refresh_from_db()
     assert win.status == Reservation.Status.AWAITING

@@ -22,7 +22,7 @@ from django.utils import timezone
 from facilities import rules
 from facilities.lottery import draw as pure_draw
 from facilities.models import LotteryApplication, LotteryChoice, LotteryRound, Occupancy, Reservation, TimeFrame
-from facilities.selectors import Availability
+from facilities.selectors import Availability, holder_filter
 from notifications.models import OutboundMail
 
 #: The outbox key of an applicant's result mail is this and the application's id.
@@ -73,6 +73,11 @@ def application_for(user, application_id: int) -> LotteryApplication | None:
     return applications_of(user).filter(pk=application_id).first()
 
 
+def holder_application(round: LotteryRound, *, user, club) -> LotteryApplication | None:
+    """The application (of any status) the person, or the group if ``club`` is given, made to a round."""
+    return LotteryApplication.objects.filter(round=round, **holder_filter(user, club)).first()
+
+
 def lottery_reservation_for(user, reservation_id: int) -> Reservation | None:
     """A lottery win of the resident (or of a group they represent), or None."""
     return (
@@ -80,6 +85,13 @@ def lottery_reservation_for(user, reservation_id: int) -> Reservation | None:
         .select_related("unit__facility", "frame", "club")
         .filter(pk=reservation_id)
         .first()
+    )
+
+
+def wins_past_deadline(*, now: datetime) -> list[int]:
+    """Ids of lottery wins still waiting for confirmation whose deadline has passed."""
+    return list(
+        Reservation.objects.filter(status=Reservation.Status.AWAITING, confirm_by__lt=now).values_list("pk", flat=True)
     )
 
 

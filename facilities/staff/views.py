@@ -29,9 +29,10 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from facilities import rules, services
+from facilities.errors import BookingError
 from facilities.lottery.selectors import round_audit
 from facilities.models import Club, Facility, LotteryRound, Reservation
-from facilities.selectors import Availability, SlotState
+from facilities.selectors import Availability
 from facilities.staff.charts import occupancy_chart
 from facilities.staff.exports import EXPORT_COLUMNS, export_row, spreadsheet_safe
 from facilities.staff.forms import (
@@ -45,6 +46,7 @@ from facilities.staff.forms import (
 from facilities.staff.permissions import club_permissions, reservation_permissions
 from facilities.staff.reports import occupancy_report
 from portal.audit import log_staff_access
+from portal.errors import add_form_error
 
 
 # --- Set-up pages ------------------------------------------------------------------------
@@ -254,8 +256,8 @@ class BookOnBehalfView(SlotActionView):
                 resident=data["resident_rate"],
                 enforce_rules=False,
             )
-        except services.BookingError as error:
-            form.add_error(None, error.message)
+        except BookingError as error:
+            add_form_error(form, error)
             return self.form_invalid(form)
         total = sum(r.fee for r in reservations)
         messages.success(
@@ -277,20 +279,12 @@ class BlockView(SlotActionView):
         data = form.cleaned_data
         last = data["last_date"]
         days = [self.day + timedelta(days=i) for i in range((last - self.day).days + 1)]
-        availability = Availability(self.unit.facility, self.day, last)
-        slots = [
-            s
-            for s in self.slots(data["frames"], days)
-            if availability.slot(self.unit, s.frame, s.day, ignore_window=True).state
-            not in (SlotState.CLOSED, SlotState.PAST)
-        ]
-        if not slots:
-            form.add_error(None, _("The facility is closed on every chosen day; there is nothing to block."))
-            return self.form_invalid(form)
         try:
-            blocked = services.block(unit=self.unit, slots=slots, reason=data["reason"], by=self.request.user)
-        except services.BookingError as error:
-            form.add_error(None, error.message)
+            blocked = services.block(
+                unit=self.unit, slots=self.slots(data["frames"], days), reason=data["reason"], by=self.request.user
+            )
+        except BookingError as error:
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, _("Blocked %(n)d slot(s) of %(unit)s.") % {"n": len(blocked), "unit": str(self.unit)}
@@ -365,8 +359,8 @@ class CancelView(ReservationActionView):
             services.cancel(
                 reservation=self.object, by=self.request.user, reason=form.cleaned_data["reason"], staff=True
             )
-        except services.BookingError as error:
-            form.add_error(None, error.message)
+        except BookingError as error:
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Cancelled %(reservation)s.") % {"reservation": str(self.object)})
         return redirect(self.get_success_url())
@@ -403,8 +397,8 @@ class ClubDecisionView(StaffActionView):
             services.decide_club(
                 club=self.object, approve=approve, reason=form.cleaned_data["reason"], by=self.request.user
             )
-        except services.BookingError as error:
-            form.add_error(None, error.message)
+        except BookingError as error:
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
