@@ -269,7 +269,7 @@ class BookOnBehalfView(SlotActionView):
 
 
 class BlockView(SlotActionView):
-    """Staff block a unit for maintenance; slots a resident already holds are refused, closed days skipped."""
+    """Staff block a unit for maintenance, the same frames each day (services.block skips closed days)."""
 
     form_class = BlockForm
     page_title = gettext_lazy("Block for maintenance")
