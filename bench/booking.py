@@ -22,7 +22,7 @@ web request leaves them). Then:
     slots booked: p50/p95 of ``GET /facilities/<slug>/units/<id>/?month=…`` over HTTP (target
     p95 < 100 ms), plus the availability selector alone.
 (d) **Lottery.** 5,000 applications × 3 choices over 2,000 slots (20 units × 25 days × 4
-    frames), drawn by ``facilities.lottery_services.draw``: reservations for the winners, every
+    frames), drawn by ``facilities.lottery.services.draw``: reservations for the winners, every
     application marked, 5,000 result mails queued (target < 10 s). Also the pure draw alone.
 
 Exits non-zero if a correctness check fails (not for a missed speed target).
@@ -195,6 +195,7 @@ def contest(unit, frame, day, users, max_connections: int) -> dict:
     from django.db import IntegrityError, connection
 
     from facilities import services
+    from facilities.errors import BookingError
 
     barrier = threading.Barrier(len(users))
     pool = threading.Semaphore(max_connections)
@@ -207,7 +208,7 @@ def contest(unit, frame, day, users, max_connections: int) -> dict:
             try:
                 services.book(user=user, unit=unit, slots=[services.SlotRequest(frame, day)])
                 outcome = ("won", "")
-            except services.BookingError as refusal:
+            except BookingError as refusal:
                 outcome = ("db" if isinstance(refusal.__cause__, IntegrityError) else "refused", refusal.message)
             except Exception as error:  # noqa: BLE001 - counting anything unexpected is the point
                 outcome = ("error", repr(error))
@@ -328,7 +329,9 @@ def time_selector(facility, month: date, n: int = 50) -> dict:
 def lottery_run(n_applications: int) -> dict:
     from django.utils import timezone
 
-    from facilities import lottery, lottery_services, rules
+    from bench.lottery_data import time_pure_draw
+    from facilities import rules
+    from facilities.lottery import services as lottery_services
     from facilities.models import LotteryApplication, LotteryChoice, LotteryRound
 
     facility, units = make_facility("bench-lottery", units=20, frames=FOUR)
@@ -368,7 +371,7 @@ def lottery_run(n_applications: int) -> dict:
     mail_seconds = time.perf_counter() - began
     won = round.applications.filter(status=LotteryApplication.Status.WON).count()
     wins = LotteryChoice.objects.filter(application__round=round, reservation__isnull=False).count()
-    pure = lottery.time_pure_draw(applications=n_applications)
+    pure = time_pure_draw(applications=n_applications)
     from notifications.models import OutboundMail
 
     return {

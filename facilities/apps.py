@@ -8,7 +8,4 @@ class FacilitiesConfig(AppConfig):
     verbose_name = _("Facility reservation")
 
     def ready(self) -> None:
-        from facilities import (
-            dashboard,  # noqa: F401 - registers the reservations panel on /my/
-            wagtail_hooks_lottery,  # noqa: F401 - the lottery audit page in the admin
-        )
+        from facilities import dashboard  # noqa: F401 - registers the reservations panel on /my/

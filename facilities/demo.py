@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from facilities import rules, services
+from facilities.errors import BookingError
 from facilities.models import Closure, Club, Facility, Fee, LotteryRound, OpeningHours, Reservation, TimeFrame, Unit
 from facilities.selectors import Availability, SlotState
 from portal.staff import FACILITIES as FACILITIES_GROUP
@@ -163,7 +164,7 @@ def _demo_booking(unit: Unit, frame_label: str, first: date, *, weekend: bool | 
             booked = services.book(
                 unit=unit, slots=[services.SlotRequest(frame, day)], enforce_rules=False, notify=False, **kwargs
             )
-    except services.BookingError:
+    except BookingError:
         return
     Reservation.objects.filter(pk__in=[r.pk for r in booked]).update(note=DEMO_NOTE)
 

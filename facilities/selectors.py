@@ -237,6 +237,23 @@ def fees_for(slots, *, resident: bool) -> list[int]:
     return [amounts.get((s.frame.pk, rules.day_type(s.day)), 0) for s in slots]
 
 
+def holder_filter(user, club: Club | None) -> dict:
+    """Who holds a booking or a lottery application: the group if it is for a group, else the person alone."""
+    return {"club": club} if club is not None else {"user": user, "club": None}
+
+
+def holder_reservations(facility: Facility, *, user, club: Club | None, now: datetime) -> QuerySet[Reservation]:
+    """The holder's active reservations at a facility that have not ended (what the booking limits count)."""
+    return Reservation.objects.filter(
+        unit__facility=facility, status__in=Reservation.ACTIVE, end__gt=now, **holder_filter(user, club)
+    )
+
+
+def is_held(spaces: set[int], start: datetime, end: datetime) -> bool:
+    """Whether any of these spaces is held by a booking for part of ``start``–``end``."""
+    return Occupancy.objects.filter(space_id__in=spaces, start__lt=end, end__gt=start).exists()
+
+
 def reservations_of(user) -> QuerySet[Reservation]:
     """Reservations a resident made or that belong to a group they represent."""
     return (

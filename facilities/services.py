@@ -1,8 +1,9 @@
 """Writes for facilities: booking, cancelling, payment, maintenance blocks, groups, calendar feeds.
 
 Every rule that decides whether a booking is allowed lives here, and every refusal is a
-:class:`BookingError` with a message for the resident in their language. A refused booking
-changes nothing.
+:class:`~facilities.errors.BookingError` with a stable code and a message for the resident in
+their language. A refused booking changes nothing. The rules the lottery shares (who may act for
+a group, why a slot cannot be had) are written once, here, and take the error class to raise.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facilities import ics, rules
+from facilities.errors import BookingError
 from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit
-from facilities.selectors import Availability, SlotState, fees_for, spaces_by_unit
+from facilities.selectors import (
+    Availability,
+    SlotState,
+    fees_for,
+    holder_reservations,
+    is_held,
+    spaces_by_unit,
+)
 from notifications.services import Attachment, queue_templated_mail
-
-
-class BookingError(Exception):
-    """A booking or cancellation that the rules refuse; ``message`` is shown to the resident."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from portal.errors import ServiceError
 
 
 @dataclass(frozen=True)
@@ -54,18 +56,63 @@ def quote(unit: Unit, slots: Sequence[SlotRequest], *, user=None, club: Club | N
     return sum(fees_for(slots, resident=resident))
 
 
-def _holder_filter(user, club: Club | None) -> dict:
-    return {"club": club} if club is not None else {"user": user, "club": None}
+# --- Rules the lottery shares -------------------------------------------------------------
+def check_group(
+    club: Club, user, *, error: type[ServiceError] = BookingError, applying: bool = False, representative: bool = True
+) -> None:
+    """A group books (or applies to a lottery) only once staff approved it, and only through its representative.
+
+    Staff booking at the counter for a group (``representative=False``) skip the second rule.
+    """
+    if club.status != Club.Status.APPROVED:
+        raise error(_("This group has not been approved yet."), code="club_not_approved")
+    if representative and club.representative_id != getattr(user, "pk", None):
+        if applying:
+            raise error(_("Only the group's representative can apply for it."), code="not_representative")
+        raise error(_("Only the group's representative can book for it."), code="not_representative")
+
+
+def check_groups_only(unit: Unit, club: Club | None, *, error: type[ServiceError] = BookingError) -> None:
+    """A unit for groups only is booked (or applied for) for a registered group, never for a person."""
+    if unit.groups_only and club is None:
+        raise error(_("Only registered groups can book %(unit)s.") % {"unit": unit.name}, code="groups_only")
+
+
+def slot_refusal(
+    state: SlotState, slot: str, *, error: type[ServiceError] = BookingError, lottery: bool = False
+) -> ServiceError:
+    """Why a slot that is not free cannot be booked (or applied for in a lottery); ``slot`` names it.
+
+    A slot that has started, is closed, or is outside the booking window cannot be had. A slot
+    held by another booking was "just booked by someone else" for a resident booking it (they
+    saw it free), and "is already booked" for a lottery (it was booked before the draw).
+    """
+    if state is SlotState.PAST:
+        return error(_("%(slot)s can no longer be booked.") % {"slot": slot}, code="slot_past")
+    if state is SlotState.CLOSED:
+        return error(_("The facility is closed at %(slot)s.") % {"slot": slot}, code="slot_closed")
+    if state is SlotState.NOT_YET:
+        return error(_("Booking for %(slot)s has not opened yet.") % {"slot": slot}, code="not_yet_open")
+    if state is SlotState.TAKEN and lottery:
+        return error(_("%(slot)s is already booked.") % {"slot": slot}, code="slot_taken")
+    if state is SlotState.TAKEN:
+        return error(_("%(slot)s has just been booked by someone else.") % {"slot": slot}, code="slot_taken")
+    raise ValueError(f"A {state.value} slot can be booked.")
+
+
+# --- Booking ------------------------------------------------------------------------------
+def _label(request: SlotRequest) -> str:
+    return f"{request.day:%Y-%m-%d} {request.frame.label}"
 
 
 def _check_limits(facility, user, club, slots: Sequence[SlotRequest], now: datetime) -> None:
     """At most N upcoming reservations per person or group at a facility, and M slots a day."""
-    holder = _holder_filter(user, club)
-    active = Reservation.objects.filter(unit__facility=facility, status__in=Reservation.ACTIVE, end__gt=now, **holder)
+    active = holder_reservations(facility, user=user, club=club, now=now)
     if active.count() + len(slots) > facility.max_active_reservations:
         raise BookingError(
             _("You can hold at most %(n)d upcoming reservations at this facility.")
-            % {"n": facility.max_active_reservations}
+            % {"n": facility.max_active_reservations},
+            code="too_many_reservations",
         )
     per_day: dict[date, int] = {}
     for day in active.values_list("date", flat=True):
@@ -74,30 +121,24 @@ def _check_limits(facility, user, club, slots: Sequence[SlotRequest], now: datet
         per_day[slot.day] = per_day.get(slot.day, 0) + 1
         if per_day[slot.day] > facility.max_slots_per_day:
             raise BookingError(
-                _("You can book at most %(n)d slots on one day at this facility.") % {"n": facility.max_slots_per_day}
+                _("You can book at most %(n)d slots on one day at this facility.") % {"n": facility.max_slots_per_day},
+                code="too_many_slots_per_day",
             )
 
 
 def _check_slots(unit: Unit, slots: Sequence[SlotRequest], now: datetime, *, ignore_window: bool) -> None:
     if not slots:
-        raise BookingError(_("Choose at least one time slot."))
+        raise BookingError(_("Choose at least one time slot."), code="no_slot")
     if len({(s.day, s.frame.pk) for s in slots}) != len(slots):
-        raise BookingError(_("The same slot was chosen twice."))
+        raise BookingError(_("The same slot was chosen twice."), code="duplicate_slot")
     days = [s.day for s in slots]
     availability = Availability(unit.facility, min(days), max(days), now=now)
     for request in slots:
         if request.frame.unit_id != unit.pk:
-            raise BookingError(_("That time slot does not belong to this unit."))
+            raise BookingError(_("That time slot does not belong to this unit."), code="wrong_unit")
         slot = availability.slot(unit, request.frame, request.day, ignore_window=ignore_window)
-        label = f"{request.day:%Y-%m-%d} {request.frame.label}"
-        if slot.state is SlotState.PAST:
-            raise BookingError(_("%(slot)s can no longer be booked.") % {"slot": label})
-        if slot.state is SlotState.CLOSED:
-            raise BookingError(_("The facility is closed at %(slot)s.") % {"slot": label})
-        if slot.state is SlotState.NOT_YET:
-            raise BookingError(_("Booking for %(slot)s has not opened yet.") % {"slot": label})
-        if slot.state is SlotState.TAKEN:
-            raise _taken(request)
+        if not slot.is_free:
+            raise slot_refusal(slot.state, _label(request))
 
 
 def _occupy(reservation: Reservation, spaces: set[int]) -> None:
@@ -108,15 +149,9 @@ def _occupy(reservation: Reservation, spaces: set[int]) -> None:
     )
 
 
-def _taken(request: SlotRequest) -> BookingError:
-    return BookingError(
-        _("%(slot)s has just been booked by someone else.") % {"slot": f"{request.day:%Y-%m-%d} {request.frame.label}"}
-    )
-
-
-def _overlapping(spaces: set[int], start: datetime, end: datetime) -> bool:
-    """Held already, also by an earlier slot of the same booking (SQLite has no exclusion constraint)."""
-    return Occupancy.objects.filter(space_id__in=spaces, start__lt=end, end__gt=start).exists()
+def _taken(request: SlotRequest) -> ServiceError:
+    """The refusal when the slot turns out to be held while booking: someone else was faster."""
+    return slot_refusal(SlotState.TAKEN, _label(request))
 
 
 def check_booking(
@@ -135,12 +170,9 @@ def check_booking(
     """
     now = now or timezone.now()
     if club is not None:
-        if club.status != Club.Status.APPROVED:
-            raise BookingError(_("This group has not been approved yet."))
-        if enforce_rules and club.representative_id != getattr(user, "pk", None):
-            raise BookingError(_("Only the group's representative can book for it."))
-    if enforce_rules and unit.groups_only and club is None:
-        raise BookingError(_("Only registered groups can book %(unit)s.") % {"unit": unit.name})
+        check_group(club, user, representative=enforce_rules)
+    if enforce_rules:
+        check_groups_only(unit, club)
     _check_slots(unit, slots, now, ignore_window=not enforce_rules)
     if enforce_rules:
         _check_limits(unit.facility, user, club, slots, now)
@@ -186,7 +218,7 @@ def book(
     ordered = sorted(slots, key=lambda s: (s.day, s.frame.start))
     for request, fee in zip(ordered, fees_for(ordered, resident=resident), strict=True):
         start, end = request.frame.bounds(request.day)
-        if _overlapping(spaces, start, end):
+        if is_held(spaces, start, end):  # also by an earlier slot of this booking (SQLite has no constraint)
             raise _taken(request)
         reservation = Reservation.objects.create(
             unit=unit,
@@ -258,11 +290,13 @@ def cancel(
     """
     reservation = Reservation.objects.select_for_update().select_related("unit__facility").get(pk=reservation.pk)
     if not reservation.is_active:
-        raise BookingError(_("This reservation is already cancelled."))
+        raise BookingError(_("This reservation is already cancelled."), code="already_cancelled")
     if not staff and not can_cancel(reservation, now=now):
-        raise BookingError(_("The deadline for cancelling online has passed. Please call the facility."))
+        raise BookingError(
+            _("The deadline for cancelling online has passed. Please call the facility."), code="deadline_passed"
+        )
     if staff and not reason.strip():
-        raise BookingError(_("Give the reason for cancelling; it is sent to the resident."))
+        raise BookingError(_("Give the reason for cancelling; it is sent to the resident."), code="reason_required")
     reservation.status = Reservation.Status.CANCELLED
     reservation.cancelled_at = now or timezone.now()
     reservation.cancel_reason = reason.strip()
@@ -290,9 +324,19 @@ def mark_paid(*, reservation: Reservation, paid: bool = True, now: datetime | No
 
 @transaction.atomic
 def block(*, unit: Unit, slots: Sequence[SlotRequest], reason: str, by) -> list[Reservation]:
-    """Staff block slots for maintenance; refused if a resident already holds one of them. A block costs nothing."""
+    """Staff block slots for maintenance; a block costs nothing.
+
+    Slots on days the facility is closed (and slots that have started) are skipped, so one block
+    can span several days; it is refused if nothing is left to block, and if a resident already
+    holds one of the slots.
+    """
     if not reason.strip():
-        raise BookingError(_("Give the reason for the block."))
+        raise BookingError(_("Give the reason for the block."), code="reason_required")
+    slots = _open_slots(unit, slots)
+    if not slots:
+        raise BookingError(
+            _("The facility is closed on every chosen day; there is nothing to block."), code="nothing_to_block"
+        )
     blocked = book(
         user=None,
         unit=unit,
@@ -310,9 +354,26 @@ def block(*, unit: Unit, slots: Sequence[SlotRequest], reason: str, by) -> list[
     return blocked
 
 
+def _open_slots(unit: Unit, slots: Sequence[SlotRequest]) -> list[SlotRequest]:
+    """The slots that are neither on a closed day nor started (booking windows do not matter to staff)."""
+    if not slots:
+        return []
+    days = [s.day for s in slots]
+    availability = Availability(unit.facility, min(days), max(days))
+    return [
+        s
+        for s in slots
+        if availability.slot(unit, s.frame, s.day, ignore_window=True).state not in (SlotState.CLOSED, SlotState.PAST)
+    ]
+
+
 # --- Registered groups -----------------------------------------------------------------
 def register_club(*, representative, name: str, member_count: int, resident_member_count: int, purpose: str) -> Club:
-    """A resident registers a group; it can book once staff approve it."""
+    """A resident registers a group; it can book once staff approve it.
+
+    ``full_clean`` repeats the form's validation (at most as many resident members as members)
+    for callers without a form; its ``ValidationError`` is form validation, not a refusal.
+    """
     club = Club(
         representative=representative,
         name=name,
@@ -329,7 +390,9 @@ def register_club(*, representative, name: str, member_count: int, resident_memb
 def decide_club(*, club: Club, approve: bool, reason: str, by) -> Club:
     """Staff approve or reject a group; a rejection needs a reason. The representative is mailed either way."""
     if not approve and not reason.strip():
-        raise BookingError(_("Give the reason for rejecting the group; it is sent to the representative."))
+        raise BookingError(
+            _("Give the reason for rejecting the group; it is sent to the representative."), code="reason_required"
+        )
     club.status = Club.Status.APPROVED if approve else Club.Status.REJECTED
     club.decision_reason = reason.strip()
     club.decided_at = timezone.now()

@@ -1,93 +1,24 @@
-"""Celery tasks of facility reservation: the lottery draw, expiring unconfirmed wins, reminders.
+"""Celery tasks of facility reservation. Celery's autodiscovery imports this module in every worker.
 
-They take IDs (or nothing), and running one twice does no harm: a drawn round is not drawn
-again, an expired win stays expired, a reminder is sent once.
+The day-before reminders are here; the lottery's tasks live in :mod:`facilities.lottery.tasks`
+and are imported below so that workers register them under their names
+(``facilities.draw_lottery``, ``facilities.mail_lottery_results``, ``facilities.draw_due_lotteries``,
+``facilities.expire_unconfirmed_wins``), which the beat schedule in ``portal/settings.py`` uses.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
-from django.utils import timezone
 
-from facilities import lottery_services, reminders
-from facilities.lottery_selectors import unmailed_applications
-from facilities.models import LotteryRound
+from facilities import reminders
+from facilities.lottery.tasks import (
+    draw_due_lotteries,
+    draw_lottery,
+    expire_unconfirmed_wins,
+    mail_lottery_results,
+)
 
-logger = logging.getLogger(__name__)
-
-
-@shared_task(name="facilities.draw_lottery", ignore_result=True)
-def draw_lottery(round_id: int) -> bool:
-    """Draw one round whose applications have closed. Returns whether it is drawn now."""
-    round = LotteryRound.objects.select_related("facility").filter(pk=round_id).first()
-    if round is None:
-        return False
-    if round.status != LotteryRound.Status.DRAWN and timezone.now() < round.closes_at:
-        return False
-    return lottery_services.draw(round).status == LotteryRound.Status.DRAWN
-
-
-def enqueue_draw(round_id: int) -> None:
-    """Ask a worker to draw a round once the current transaction commits (e.g. staff's "draw now")."""
-    draw_lottery.delay_on_commit(round_id)
-
-
-#: Result mails queued by one task run; the rest go to a fresh task (well inside the time limits).
-MAILS_PER_TASK = 1000
-#: How long after a draw the periodic task still looks for applicants left without their result mail.
-MAIL_CATCH_UP = timedelta(days=7)
-
-
-@shared_task(name="facilities.mail_lottery_results", ignore_result=True)
-def mail_lottery_results(round_id: int) -> int:
-    """Queue the result mails of a drawn round that are not queued yet; returns how many this run queued."""
-    round = (
-        LotteryRound.objects.select_related("facility").filter(pk=round_id, status=LotteryRound.Status.DRAWN).first()
-    )
-    if round is None:
-        return 0
-    queued = lottery_services.mail_results(round, limit=MAILS_PER_TASK)
-    if queued >= MAILS_PER_TASK and unmailed_applications(round).exists():
-        mail_lottery_results.delay(round_id)
-    return queued
-
-
-@shared_task(name="facilities.draw_due_lotteries", ignore_result=True)
-def draw_due_lotteries() -> int:
-    """Periodic: draw every open round whose applications have closed, each in its own transaction.
-
-    One round that fails (e.g. staff booked a slot at the counter at that very moment) is logged
-    and retried at the next run, with the same saved seed; the others are drawn regardless.
-    Rounds drawn earlier whose result mails were not all queued (their task was lost) get a new
-    mail task. Returns how many rounds this run drew.
-    """
-    started = timezone.now()
-    recent = LotteryRound.objects.filter(
-        status=LotteryRound.Status.DRAWN, drawn_at__gte=started - MAIL_CATCH_UP, drawn_at__lt=started
-    )
-    for round in recent:
-        if unmailed_applications(round).exists():
-            mail_lottery_results.delay(round.pk)
-    drawn = 0
-    due = LotteryRound.objects.filter(status=LotteryRound.Status.OPEN, closes_at__lte=started)
-    for round_id in list(due.order_by("closes_at", "pk").values_list("pk", flat=True)):
-        try:
-            drawn += draw_lottery(round_id)
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception:
-            logger.exception("Drawing lottery %s failed; it is retried at the next run", round_id)
-    return drawn
-
-
-@shared_task(name="facilities.expire_unconfirmed_wins", ignore_result=True)
-def expire_unconfirmed_wins() -> int:
-    """Periodic: lottery wins not confirmed in time expire; their slots open for first-come booking."""
-    return lottery_services.expire_unconfirmed()
+__all__ = ["draw_due_lotteries", "draw_lottery", "expire_unconfirmed_wins", "mail_lottery_results", "send_reminders"]
 
 
 @shared_task(name="facilities.send_reminders", ignore_result=True)

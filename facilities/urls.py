@@ -7,7 +7,8 @@ under /my/reservations/ (next to the rest of /my/, and the address the booking m
 
 from django.urls import include, path, re_path
 
-from facilities import lottery_views, views
+from facilities import views
+from facilities.lottery import views as lottery_views
 
 app_name = "facilities"
 

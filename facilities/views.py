@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facilities import ics, rules, selectors, services
+from facilities.errors import BookingError
 from facilities.forms import BookingForm, ClubForm, DayForm, MonthForm, SearchForm
 from facilities.models import Facility, Unit
 from facilities.selectors import DayState, SlotState
-from facilities.services import BookingError
+from portal.errors import show_error
 
 #: How far the public pages look back and ahead; beyond that nothing can be booked anyway.
 DAYS_BACK, DAYS_AHEAD = 366, 2 * 366
@@ -282,7 +283,7 @@ def reservation_cancel(request: HttpRequest, reservation_id: int) -> HttpRespons
         try:
             services.cancel(reservation=reservation, by=request.user)
         except BookingError as refusal:
-            messages.error(request, refusal.message)
+            show_error(request, refusal)
             return redirect("facilities:reservation_detail", reservation.pk)
         messages.success(request, _("Your booking was cancelled. We sent you a mail about it."))
         return redirect("facilities:my_reservations")

@@ -1,7 +1,9 @@
-"""The 施設予約 menu of the Wagtail admin: reservations, the occupancy report, groups and the set-up.
+"""The 施設予約 menu of the Wagtail admin: reservations, the occupancy report, groups, lotteries and the set-up.
 
 Only staff with the facilities permissions (the 施設 group) and superusers see or open these
-pages; everyone else is sent back to the dashboard by Wagtail's permission checks.
+pages; everyone else is sent back to the dashboard by Wagtail's permission checks. The views
+are in :mod:`facilities.staff`; this module only registers them. The lottery's draw audit has
+no menu item: the lotteries list links to it (URL name ``facilities_lottery_audit``).
 """
 
 from django.urls import path
@@ -12,24 +14,6 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from facilities.admin_forms import ClosureForm, FeeForm, TimeFrameForm, UnitForm
-from facilities.admin_views import (
-    BlockView,
-    BookOnBehalfView,
-    CancelView,
-    ClubDecisionView,
-    ClubIndexView,
-    ClubPolicy,
-    LotteryRoundIndexView,
-    MarkPaidView,
-    NoDeletePolicy,
-    OccupancyReportView,
-    ProtectedDeleteView,
-    ReservationFilterSet,
-    ReservationIndexView,
-    ReservationListPolicy,
-    reservation_permissions,
-)
 from facilities.models import (
     Closure,
     Club,
@@ -40,6 +24,21 @@ from facilities.models import (
     Reservation,
     TimeFrame,
     Unit,
+)
+from facilities.staff.forms import ClosureForm, FeeForm, ReservationFilterSet, TimeFrameForm, UnitForm
+from facilities.staff.permissions import ClubPolicy, NoDeletePolicy, ReservationListPolicy, reservation_permissions
+from facilities.staff.views import (
+    BlockView,
+    BookOnBehalfView,
+    CancelView,
+    ClubDecisionView,
+    ClubIndexView,
+    LotteryAuditView,
+    LotteryRoundIndexView,
+    MarkPaidView,
+    OccupancyReportView,
+    ProtectedDeleteView,
+    ReservationIndexView,
 )
 from portal.admin_views import AuditedInspectView
 
@@ -289,3 +288,10 @@ class FacilitiesViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_facilities_viewsets():
     return FacilitiesViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_lottery_audit_url():
+    return [
+        path("facilities/lottery-audit/<int:round_id>/", LotteryAuditView.as_view(), name="facilities_lottery_audit")
+    ]

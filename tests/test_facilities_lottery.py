@@ -1,6 +1,6 @@
 """The monthly lottery (抽選): a fair, reproducible draw, its rules, its mails and its scheduled tasks.
 
-The draw itself is a pure function (facilities.lottery), tested with hypothesis; the services
+The draw itself is a pure function (facilities.lottery.draw), tested with hypothesis; the services
 around it are tested against the database; the resident pages at the end.
 """
 
@@ -17,9 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from facilities import lottery, lottery_services, reminders, rules, tasks
-from facilities.lottery_selectors import replay, round_audit
-from facilities.lottery_services import ChoiceRequest
+from bench.lottery_data import time_pure_draw
+from facilities import reminders, rules, tasks
+from facilities.errors import LotteryError
+from facilities.lottery import draw as pure_draw
+from facilities.lottery import services as lottery_services
+from facilities.lottery.selectors import replay, round_audit
+from facilities.lottery.services import ChoiceRequest
 from facilities.models import (
     Closure,
     Club,
@@ -35,21 +39,21 @@ from facilities.models import (
     Unit,
 )
 from facilities.selectors import Availability, SlotState
-from facilities.services import BookingError, SlotRequest, block, book, cancel
+from facilities.services import SlotRequest, block, book, cancel
 from notifications.models import OutboundMail
 from portal.models import District
 from tests.factories import UserFactory
 
 
 # --- The pure draw ------------------------------------------------------------------------
-def _conflict(a: lottery.Choice, b: lottery.Choice) -> bool:
+def _conflict(a: pure_draw.Choice, b: pure_draw.Choice) -> bool:
     return bool(a.spaces & b.spaces) and a.start < b.end and b.start < a.end
 
 
-def _sample_applications(n: int = 30) -> list[lottery.Application]:
-    slots = [lottery.Choice(slot=i, spaces=frozenset({i % 4}), start=i // 4, end=i // 4 + 1) for i in range(12)]
+def _sample_applications(n: int = 30) -> list[pure_draw.Application]:
+    slots = [pure_draw.Choice(slot=i, spaces=frozenset({i % 4}), start=i // 4, end=i // 4 + 1) for i in range(12)]
     return [
-        lottery.Application(
+        pure_draw.Application(
             id=i, applicant=f"user:{i}", choices=(slots[i % 12], slots[(i * 5) % 12], slots[(i + 7) % 12])
         )
         for i in range(1, n + 1)
@@ -58,43 +62,43 @@ def _sample_applications(n: int = 30) -> list[lottery.Application]:
 
 def test_same_seed_gives_the_same_order_and_wins_and_another_seed_does_not():
     apps = _sample_applications()
-    first = lottery.draw(seed="3f9a", applications=apps, max_wins=2)
-    again = lottery.draw(seed="3f9a", applications=list(reversed(apps)), max_wins=2)
+    first = pure_draw.draw(seed="3f9a", applications=apps, max_wins=2)
+    again = pure_draw.draw(seed="3f9a", applications=list(reversed(apps)), max_wins=2)
     assert first.order == again.order
     assert first.assignments == again.assignments
-    other = lottery.draw(seed="77c1", applications=apps, max_wins=2)
+    other = pure_draw.draw(seed="77c1", applications=apps, max_wins=2)
     assert other.order != first.order  # 30! orders: equal only by a vanishing chance
     assert sorted(first.order) == list(range(1, 31))
 
 
 def test_each_pass_gives_one_slot_so_the_first_in_order_cannot_take_two_before_others_have_one():
-    a, b = (lottery.Choice(slot=s, spaces=frozenset({s}), start=0, end=1) for s in "ab")
-    apps = [lottery.Application(1, "user:1", (a, b)), lottery.Application(2, "user:2", (b,))]
+    a, b = (pure_draw.Choice(slot=s, spaces=frozenset({s}), start=0, end=1) for s in "ab")
+    apps = [pure_draw.Application(1, "user:1", (a, b)), pure_draw.Application(2, "user:2", (b,))]
     # Taking all wins at once, applicant 1 first would get a and b and leave 2 with nothing.
     for seed in range(20):
-        result = lottery.draw(seed=seed, applications=apps, max_wins=2)
+        result = pure_draw.draw(seed=seed, applications=apps, max_wins=2)
         assert sorted((x.application_id, x.slot) for x in result.assignments) == [(1, "a"), (2, "b")]
 
 
 def test_the_whole_court_and_its_half_are_never_given_for_the_same_time():
-    whole = lottery.Choice(slot="whole", spaces=frozenset({1, 2}), start=9, end=12)
-    half = lottery.Choice(slot="half-a", spaces=frozenset({1}), start=10, end=11)
-    other_half = lottery.Choice(slot="half-b", spaces=frozenset({2}), start=9, end=12)
+    whole = pure_draw.Choice(slot="whole", spaces=frozenset({1, 2}), start=9, end=12)
+    half = pure_draw.Choice(slot="half-a", spaces=frozenset({1}), start=10, end=11)
+    other_half = pure_draw.Choice(slot="half-b", spaces=frozenset({2}), start=9, end=12)
     apps = [
-        lottery.Application(1, "user:1", (whole,)),
-        lottery.Application(2, "user:2", (half,)),
-        lottery.Application(3, "user:3", (other_half,)),
+        pure_draw.Application(1, "user:1", (whole,)),
+        pure_draw.Application(2, "user:2", (half,)),
+        pure_draw.Application(3, "user:3", (other_half,)),
     ]
     for seed in range(30):
-        won = {x.slot for x in lottery.draw(seed=seed, applications=apps, max_wins=1).assignments}
+        won = {x.slot for x in pure_draw.draw(seed=seed, applications=apps, max_wins=1).assignments}
         assert won in ({"whole"}, {"half-a", "half-b"})
 
 
 def test_a_slot_booked_before_the_draw_is_not_given():
-    taken = lottery.Choice(slot="t", spaces=frozenset({5}), start=0, end=10)
-    free = lottery.Choice(slot="f", spaces=frozenset({6}), start=0, end=10)
-    result = lottery.draw(
-        seed=1, applications=[lottery.Application(1, "user:1", (taken, free))], occupied=[(5, 3, 4)], max_wins=2
+    taken = pure_draw.Choice(slot="t", spaces=frozenset({5}), start=0, end=10)
+    free = pure_draw.Choice(slot="f", spaces=frozenset({6}), start=0, end=10)
+    result = pure_draw.draw(
+        seed=1, applications=[pure_draw.Application(1, "user:1", (taken, free))], occupied=[(5, 3, 4)], max_wins=2
     )
     assert [x.slot for x in result.assignments] == ["f"]
 
@@ -112,14 +116,14 @@ def _draw_inputs(draw):
             max_size=15,
         )
     )
-    choices = [lottery.Choice(slot=i, spaces=s, start=t, end=t + d) for i, (s, t, d) in enumerate(slots)]
+    choices = [pure_draw.Choice(slot=i, spaces=s, start=t, end=t + d) for i, (s, t, d) in enumerate(slots)]
     n = draw(st.integers(0, 25))
     ids = draw(st.lists(st.integers(1, 10_000), min_size=n, max_size=n, unique=True))
     apps = []
     for app_id in ids:
         picks = draw(st.lists(st.sampled_from(choices), max_size=5, unique_by=lambda c: c.slot))
         applicant = f"club:{draw(st.integers(0, 6))}"  # several applications may count against one group
-        apps.append(lottery.Application(app_id, applicant, tuple(picks)))
+        apps.append(pure_draw.Application(app_id, applicant, tuple(picks)))
     occupied = draw(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 20), st.integers(1, 6)), max_size=5))
     occupied = [(space, t, t + d) for space, t, d in occupied]
     return apps, occupied, draw(st.integers(1, 3)), draw(st.text(max_size=8))
@@ -129,14 +133,14 @@ def _draw_inputs(draw):
 @given(_draw_inputs())
 def test_draw_properties(data):
     apps, occupied, max_wins, seed = data
-    result = lottery.draw(seed=seed, applications=apps, occupied=occupied, max_wins=max_wins)
+    result = pure_draw.draw(seed=seed, applications=apps, occupied=occupied, max_wins=max_wins)
     by_id = {a.id: a for a in apps}
 
     # Deterministic, and the order is every application exactly once.
-    assert result == lottery.draw(seed=seed, applications=apps, occupied=occupied, max_wins=max_wins)
+    assert result == pure_draw.draw(seed=seed, applications=apps, occupied=occupied, max_wins=max_wins)
     assert sorted(result.order) == sorted(by_id)
 
-    won: list[lottery.Choice] = []
+    won: list[pure_draw.Choice] = []
     per_applicant: dict[str, int] = {}
     for x in result.assignments:
         # Every win is one of the winner's own choices, at the rank recorded.
@@ -164,7 +168,7 @@ def test_draw_properties(data):
 
 
 def test_the_pure_draw_of_5000_applications_over_2000_slots_is_fast():
-    assert lottery.time_pure_draw() < 5
+    assert time_pure_draw() < 5
 
 
 # --- Services -----------------------------------------------------------------------------
@@ -245,7 +249,7 @@ def test_apply_records_ranked_choices_and_one_application_per_person(hall):
         (1, hall.arena, "午前"),
         (2, hall.half_a, "午後"),
     ]
-    with translation.override("en"), pytest.raises(BookingError) as err:
+    with translation.override("en"), pytest.raises(LotteryError) as err:
         lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.room, 7)])
     assert err.value.message == "You have already applied to this lottery."
     assert LotteryApplication.objects.count() == 1 and LotteryChoice.objects.count() == 2
@@ -253,24 +257,24 @@ def test_apply_records_ranked_choices_and_one_application_per_person(hall):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "case, expected",
+    "case, expected, code",
     [
-        ("not_open_yet", "not taking applications"),
-        ("closed", "not taking applications"),
-        ("too_many", "at most 3 slots"),
-        ("none", "at least one time slot"),
-        ("twice", "chosen twice"),
-        ("other_facility", "not part of this facility"),
-        ("foreign_frame", "does not belong to this unit"),
-        ("other_month", "not in the month of this lottery"),
-        ("closed_day", "is closed"),
-        ("already_booked", "already booked"),
-        ("groups_only", "Only registered groups"),
-        ("club_not_approved", "not been approved"),
-        ("not_representative", "representative"),
+        ("not_open_yet", "not taking applications", "not_open"),
+        ("closed", "not taking applications", "not_open"),
+        ("too_many", "at most 3 slots", "too_many_choices"),
+        ("none", "at least one time slot", "no_slot"),
+        ("twice", "chosen twice", "duplicate_slot"),
+        ("other_facility", "not part of this facility", "wrong_facility"),
+        ("foreign_frame", "does not belong to this unit", "wrong_unit"),
+        ("other_month", "not in the month of this lottery", "outside_month"),
+        ("closed_day", "is closed", "slot_closed"),
+        ("already_booked", "already booked", "slot_taken"),
+        ("groups_only", "Only registered groups", "groups_only"),
+        ("club_not_approved", "not been approved", "club_not_approved"),
+        ("not_representative", "representative", "not_representative"),
     ],
 )
-def test_apply_refuses_bad_input_with_a_clear_message_and_saves_nothing(hall, case, expected):
+def test_apply_refuses_bad_input_with_a_clear_message_and_saves_nothing(hall, case, expected, code):
     user = resident()
     now = timezone.now()
     round = make_round(hall.facility, now=now)
@@ -322,9 +326,10 @@ def test_apply_refuses_bad_input_with_a_clear_message_and_saves_nothing(hall, ca
             purpose="練習",
             status=Club.Status.APPROVED,
         )
-    with translation.override("en"), pytest.raises(BookingError) as err:
+    with translation.override("en"), pytest.raises(LotteryError) as err:
         lottery_services.apply(user=user, round=round, choices=choices, club=club, now=when)
     assert expected in err.value.message
+    assert err.value.code == code
     assert not LotteryApplication.objects.exists() and not LotteryChoice.objects.exists()
 
 
@@ -337,7 +342,7 @@ def test_an_approved_group_applies_for_a_groups_only_unit_once_beside_its_repres
     round = make_round(hall.facility)
     lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.groups_room, 3)], club=club)
     lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.room, 3)])  # for themselves
-    with translation.override("en"), pytest.raises(BookingError, match="group has already applied"):
+    with translation.override("en"), pytest.raises(LotteryError, match="group has already applied"):
         lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.groups_room, 4)], club=club)
     assert LotteryApplication.objects.filter(round=round).count() == 2
 
@@ -353,9 +358,9 @@ def test_withdraw_while_open_then_apply_again_but_not_after_the_close(hall):
     again = lottery_services.apply(user=user, round=round, choices=[pick(hall, round, hall.arena, 9)])
     assert again.status == LotteryApplication.Status.SUBMITTED
     assert [c.unit for c in again.choices.all()] == [hall.arena]
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.withdraw(application=again, user=user, now=round.closes_at)
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.withdraw(application=again, user=resident())
     again.refresh_from_db()
     assert again.status == LotteryApplication.Status.SUBMITTED
@@ -440,7 +445,7 @@ def test_max_wins_is_per_group_and_wins_skip_slots_booked_before_the_draw(hall):
 @pytest.mark.django_db
 def test_draw_refuses_a_round_still_taking_applications(hall):
     round = make_round(hall.facility)
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.draw(round, now=round.closes_at - timedelta(seconds=1))
     round.refresh_from_db()
     assert round.status == LotteryRound.Status.OPEN and round.seed == ""
@@ -502,7 +507,7 @@ def _drawn_win(hall, user=None, **round_kwargs) -> tuple[LotteryRound, Reservati
 def test_the_winner_confirms_before_the_deadline_and_gets_the_booking_mail_with_ics(hall):
     user = resident()
     round, win = _drawn_win(hall, user)
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.confirm(reservation=win, user=resident())  # somebody else
     lottery_services.confirm(reservation=win, user=user, now=win.confirm_by - timedelta(minutes=1))
     win.refresh_from_db()
@@ -513,7 +518,7 @@ def test_the_winner_confirms_before_the_deadline_and_gets_the_booking_mail_with_
     assert str(event["uid"]).startswith(f"reservation-{win.uid}@")
     assert event.decoded("dtstart") == win.start
     assert win.fee == (4000 if rules.is_holiday(win.date) else 3000)  # the arena's resident fee
-    with pytest.raises(BookingError):
+    with pytest.raises(LotteryError):
         lottery_services.confirm(reservation=win, user=user)  # twice
 
 
@@ -521,7 +526,7 @@ def test_the_winner_confirms_before_the_deadline_and_gets_the_booking_mail_with_
 def test_a_win_cannot_be_confirmed_after_its_deadline(hall):
     user = resident()
     _round, win = _drawn_win(hall, user)
-    with translation.override("en"), pytest.raises(BookingError, match="deadline"):
+    with translation.override("en"), pytest.raises(LotteryError, match="deadline"):
         lottery_services.confirm(reservation=win, user=user, now=win.confirm_by + timedelta(minutes=1))
     win.refresh_from_db()
     assert win.status == Reservation.Status.AWAITING
@@ -751,7 +756,7 @@ def test_the_winner_sees_the_result_and_confirms_with_the_button(client, home, h
     rival = lottery_services.apply(user=resident(), round=round, choices=[pick(hall, round, hall.room, 3)])
     # A seed (saved before the draw, as the draw would) that puts the rival first: the resident
     # loses their first choice and wins the second.
-    seed = next(s for s in map(str, range(100)) if lottery.draw_order(s, [mine.pk, rival.pk])[0] == rival.pk)
+    seed = next(s for s in map(str, range(100)) if pure_draw.draw_order(s, [mine.pk, rival.pk])[0] == rival.pk)
     LotteryRound.objects.filter(pk=round.pk).update(seed=seed)
     round.refresh_from_db()
     lottery_services.draw(round, now=timezone.now() + timedelta(days=1, minutes=5))

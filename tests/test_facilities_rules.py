@@ -8,16 +8,18 @@ person or group, online cancellation until 3 days before.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone, translation
 
 from facilities import rules, services
+from facilities.errors import BookingError, LotteryError
 from facilities.models import Closure, Club, Occupancy, Reservation
 from facilities.selectors import Availability, SlotState
-from facilities.services import BookingError, SlotRequest
+from facilities.services import SlotRequest
 from notifications.models import OutboundMail
+from portal.errors import ServiceError
 from tests.facility_factories import ClubFactory, gym
 from tests.factories import DistrictFactory, UserFactory
 
@@ -272,7 +274,7 @@ def test_the_database_refuses_a_double_booking_the_checks_missed(g, resident, mo
     """Two requests that both passed the checks: the occupancy constraint lets only one through."""
     book(g, resident, g.arena)
     monkeypatch.setattr(services, "_check_slots", lambda *args, **kwargs: None)
-    monkeypatch.setattr(services, "_overlapping", lambda *args: False)
+    monkeypatch.setattr(services, "is_held", lambda *args: False)
     assert "booked by someone else" in refusal(g, UserFactory(), g.half_b)
     assert Reservation.objects.count() == 1
     assert Occupancy.objects.count() == 2  # the arena's two spaces, nothing more
@@ -288,7 +290,7 @@ def test_a_partial_overlap_is_refused_by_postgresql(g, resident, monkeypatch):
     book(g, resident, g.half_a)  # 9:00-12:00
     late_morning = TimeFrame.objects.create(unit=g.half_a, label="10-11", start=time(10), end=time(11))
     monkeypatch.setattr(services, "_check_slots", lambda *args, **kwargs: None)
-    monkeypatch.setattr(services, "_overlapping", lambda *args: False)
+    monkeypatch.setattr(services, "is_held", lambda *args: False)
     with pytest.raises(BookingError):
         services.book(user=UserFactory(), unit=g.half_a, slots=[SlotRequest(late_morning, DAY)], now=NOW)
     assert Reservation.objects.count() == 1
@@ -309,6 +311,36 @@ def test_a_booking_queues_one_confirmation_mail_with_a_calendar_file(g, resident
     book(g, resident, g.half_a, "午前", "午後")
     [mail] = OutboundMail.objects.filter(to_email=resident.email)
     assert [a["filename"] for a in mail.attachments] == ["reservation.ics"]
+
+
+# --- Stable codes ------------------------------------------------------------------------
+
+
+def test_a_refusal_is_a_service_error_with_a_stable_code(g, resident):
+    assert issubclass(BookingError, ServiceError) and issubclass(LotteryError, ServiceError)
+    assert not issubclass(LotteryError, BookingError)
+    book(g, resident, g.arena)
+    with pytest.raises(BookingError) as taken:
+        book(g, UserFactory(), g.half_a)
+    assert taken.value.code == "slot_taken"
+    Closure.objects.create(facility=g.facility, start_date=DAY, end_date=DAY, reason="点検")
+    with pytest.raises(BookingError) as closed:
+        book(g, UserFactory(), g.half_b, "夜間")
+    assert closed.value.code == "slot_closed"
+
+
+def test_a_maintenance_block_skips_closed_days_and_is_refused_when_every_day_is_closed():
+    g = gym(closed_on_holidays=False)
+    first = timezone.localdate() + timedelta(days=20)
+    Closure.objects.create(facility=g.facility, start_date=first, end_date=first, reason="点検")
+    frame = g.frame(g.half_a)
+    days = [first, first + timedelta(days=1)]
+    blocked = services.block(unit=g.half_a, slots=[SlotRequest(frame, d) for d in days], reason="床の補修", by=None)
+    assert [(r.date, r.fee) for r in blocked] == [(days[1], 0)]
+    with pytest.raises(BookingError) as nothing:
+        services.block(unit=g.half_a, slots=[SlotRequest(frame, first)], reason="床の補修", by=None)
+    assert nothing.value.code == "nothing_to_block"
+    assert nothing.value.message == "The facility is closed on every chosen day; there is nothing to block."
 
 
 # --- Cancelling --------------------------------------------------------------------------

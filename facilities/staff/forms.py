@@ -1,21 +1,56 @@
-"""Forms of the staff pages in the Wagtail admin (施設予約). The rules themselves live in services."""
+"""Forms of the staff pages in the Wagtail admin (施設予約), and the reservations list's filters.
+
+They parse input; the rules themselves live in services.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import BooleanRadioSelect, DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from facilities.models import Closure, Club, Facility, Fee, TimeFrame, Unit
+from facilities.models import Closure, Club, Facility, Fee, Reservation, TimeFrame, Unit
 from facilities.selectors import Availability, SlotState
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 #: A maintenance block covers at most this many days at once.
 MAX_BLOCK_DAYS = 62
+
+
+class ReservationFilterSet(WagtailFilterSet):
+    """The filters of the reservations list."""
+
+    facility = django_filters.ModelChoiceFilter(
+        label=_("Facility"), field_name="unit__facility", queryset=Facility.objects.all()
+    )
+    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.select_related("facility"))
+    date = django_filters.DateFromToRangeFilter(label=_("Date of use"), widget=DateRangePickerWidget)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Reservation.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    paid = django_filters.BooleanFilter(
+        label=_("Paid"),
+        field_name="paid_at",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=BooleanRadioSelect,
+    )
+    source = django_filters.ChoiceFilter(
+        label=_("Booked via"),
+        choices=Reservation.Source.choices,
+        widget=forms.RadioSelect,
+        empty_label=_("All"),
+    )
+
+    class Meta:
+        model = Reservation
+        fields: list[str] = []
 
 
 class UnitChoiceField(forms.ModelChoiceField):

@@ -1,6 +1,6 @@
 """Reads for the monthly lottery: open rounds, a resident's applications, the draw's inputs, the audit.
 
-The draw's inputs are read here so the draw itself (:mod:`facilities.lottery_services`) and the
+The draw's inputs are read here so the draw itself (:mod:`facilities.lottery.services`) and the
 staff's replay of it use exactly the same rules:
 
 * a choice takes part if its unit is bookable, the facility is open then and the slot has not
@@ -19,9 +19,10 @@ from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet,
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from facilities import lottery, rules
+from facilities import rules
+from facilities.lottery import draw as pure_draw
 from facilities.models import LotteryApplication, LotteryChoice, LotteryRound, Occupancy, Reservation, TimeFrame
-from facilities.selectors import Availability
+from facilities.selectors import Availability, holder_filter
 from notifications.models import OutboundMail
 
 #: The outbox key of an applicant's result mail is this and the application's id.
@@ -72,6 +73,11 @@ def application_for(user, application_id: int) -> LotteryApplication | None:
     return applications_of(user).filter(pk=application_id).first()
 
 
+def holder_application(round: LotteryRound, *, user, club) -> LotteryApplication | None:
+    """The application (of any status) the person, or the group if ``club`` is given, made to a round."""
+    return LotteryApplication.objects.filter(round=round, **holder_filter(user, club)).first()
+
+
 def lottery_reservation_for(user, reservation_id: int) -> Reservation | None:
     """A lottery win of the resident (or of a group they represent), or None."""
     return (
@@ -79,6 +85,13 @@ def lottery_reservation_for(user, reservation_id: int) -> Reservation | None:
         .select_related("unit__facility", "frame", "club")
         .filter(pk=reservation_id)
         .first()
+    )
+
+
+def wins_past_deadline(*, now: datetime) -> list[int]:
+    """Ids of lottery wins still waiting for confirmation whose deadline has passed."""
+    return list(
+        Reservation.objects.filter(status=Reservation.Status.AWAITING, confirm_by__lt=now).values_list("pk", flat=True)
     )
 
 
@@ -132,7 +145,7 @@ def application_rows(round: LotteryRound, statuses: Iterable[str]) -> list[Appli
 class DrawInput:
     """What the pure draw is given, and how to map its answer back to the database."""
 
-    applications: list[lottery.Application]
+    applications: list[pure_draw.Application]
     occupied: list[tuple[int, datetime, datetime]]
     #: (application id, position in its eligible choices, 1-based) -> the choice
     choice_at: dict[tuple[int, int], ChoiceRow] = field(default_factory=dict)
@@ -171,9 +184,9 @@ def draw_input(
             if eligible[slot] is None:
                 continue
             start, end = eligible[slot]
-            choices.append(lottery.Choice(slot, frozenset(availability.spaces[choice.unit_id]), start, end))
+            choices.append(pure_draw.Choice(slot, frozenset(availability.spaces[choice.unit_id]), start, end))
             result.choice_at[(application.pk, len(choices))] = choice
-        result.applications.append(lottery.Application(application.pk, application.applicant_key, tuple(choices)))
+        result.applications.append(pure_draw.Application(application.pk, application.applicant_key, tuple(choices)))
     return result
 
 
@@ -265,7 +278,7 @@ def replay(round: LotteryRound) -> Replay:
     applications = application_rows(round, [LotteryApplication.Status.WON, LotteryApplication.Status.LOST])
     data = draw_input(round, applications, [], now=round.drawn_at)
     data.occupied = occupancy_at_draw(round, data.spaces)
-    result = lottery.draw(
+    result = pure_draw.draw(
         seed=round.seed, applications=data.applications, occupied=data.occupied, max_wins=round.max_wins
     )
     replayed: dict[int, set[int]] = {a.pk: set() for a in applications}

@@ -3,18 +3,13 @@
 Every change to a reservation or a group goes through :mod:`facilities.services`, so staff
 keep to the same no-double-booking guarantee as residents; the generic add/edit forms of
 Wagtail are never used for reservations. Pages that show residents' names are written to the
-staff access log. Who may do what is the model permission of the 施設 group (superusers too):
-viewing needs ``view_reservation``, booking and blocking ``add_reservation``, cancelling and
-payments ``change_reservation``, deciding on a group ``change_club``.
+staff access log. Who may do what: :mod:`facilities.staff.permissions`.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import timedelta
 
-import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError, Q
@@ -24,9 +19,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
-from wagtail.admin.filters import BooleanRadioSelect, DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views.generic import DeleteView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -35,7 +29,13 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from facilities import rules, services
-from facilities.admin_forms import (
+from facilities.errors import BookingError
+from facilities.lottery.selectors import round_audit
+from facilities.models import Club, Facility, LotteryRound, Reservation
+from facilities.selectors import Availability
+from facilities.staff.charts import occupancy_chart
+from facilities.staff.exports import EXPORT_COLUMNS, export_row, spreadsheet_safe
+from facilities.staff.forms import (
     BlockForm,
     BookOnBehalfForm,
     CancelForm,
@@ -43,30 +43,13 @@ from facilities.admin_forms import (
     OccupancyForm,
     SlotPickForm,
 )
-from facilities.models import Club, Facility, LotteryRound, Reservation, Unit
-from facilities.reports import OccupancyReport, occupancy_report
-from facilities.selectors import Availability, SlotState
-from portal.admin_views import ReadOnlyPolicy
+from facilities.staff.permissions import club_permissions, reservation_permissions
+from facilities.staff.reports import occupancy_report
 from portal.audit import log_staff_access
-
-reservation_permissions = ModelPermissionPolicy(Reservation)
-club_permissions = ModelPermissionPolicy(Club)
+from portal.errors import add_form_error
 
 
-class ReservationListPolicy(ReadOnlyPolicy):
-    """Wagtail's generic views of reservations only show them; changes go through the staff actions."""
-
-
-class ClubPolicy(ModelPermissionPolicy):
-    """Groups are registered by residents; staff may view and correct them and decide, never add or delete."""
-
-    def user_has_permission(self, user, action):
-        return action in ("view", "change") and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
+# --- Set-up pages ------------------------------------------------------------------------
 class ProtectedDeleteView(DeleteView):
     """Deleting a facility, unit or time frame that reservations refer to is refused with a message.
 
@@ -87,94 +70,6 @@ class ProtectedDeleteView(DeleteView):
 
 
 # --- The reservations list ---------------------------------------------------------------
-class ReservationFilterSet(WagtailFilterSet):
-    facility = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Facility"), field_name="unit__facility", queryset=Facility.objects.all()
-    )
-    unit = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Unit"), queryset=Unit.objects.select_related("facility")
-    )
-    date = django_filters.DateFromToRangeFilter(label=gettext_lazy("Date of use"), widget=DateRangePickerWidget)
-    status = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Status"), choices=Reservation.Status.choices, widget=forms.CheckboxSelectMultiple
-    )
-    paid = django_filters.BooleanFilter(
-        label=gettext_lazy("Paid"),
-        field_name="paid_at",
-        lookup_expr="isnull",
-        exclude=True,
-        widget=BooleanRadioSelect,
-    )
-    source = django_filters.ChoiceFilter(
-        label=gettext_lazy("Booked via"),
-        choices=Reservation.Source.choices,
-        widget=forms.RadioSelect,
-        empty_label=gettext_lazy("All"),
-    )
-
-    class Meta:
-        model = Reservation
-        fields: list[str] = []
-
-
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _spreadsheet_safe(value):
-    """A text cell that Excel would read as a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-EXPORT_COLUMNS = OrderedDict(
-    [
-        ("number", gettext_lazy("Reservation number")),
-        ("facility", gettext_lazy("Facility")),
-        ("unit", gettext_lazy("Unit")),
-        ("date", gettext_lazy("Date of use")),
-        ("frame", gettext_lazy("Time frame")),
-        ("time", gettext_lazy("Time")),
-        ("name", gettext_lazy("Name")),
-        ("group", gettext_lazy("Group")),
-        ("email", gettext_lazy("Email")),
-        ("phone", gettext_lazy("Phone")),
-        ("status", gettext_lazy("Status")),
-        ("source", gettext_lazy("Booked via")),
-        ("rate", gettext_lazy("Rate")),
-        ("fee", gettext_lazy("Fee (yen)")),
-        ("paid_at", gettext_lazy("Paid at")),
-        ("booked_at", gettext_lazy("Booked at")),
-        ("cancel_reason", gettext_lazy("Reason for cancelling")),
-    ]
-)
-
-
-def export_row(r: Reservation) -> OrderedDict:
-    """One reservation as a spreadsheet row, times in the town's time zone."""
-    person = r.user.get_full_name() if r.user_id else r.customer_name
-    return OrderedDict(
-        number=r.pk,
-        facility=r.unit.facility.name,
-        unit=r.unit.name,
-        date=r.date.isoformat(),
-        frame=r.frame.label if r.frame_id else "",
-        time=f"{timezone.localtime(r.start):%H:%M}–{timezone.localtime(r.end):%H:%M}",
-        name=person,
-        group=r.club.name if r.club_id else "",
-        email=r.user.email if r.user_id else "",
-        phone=r.customer_phone or (getattr(r.user, "phone", "") if r.user_id else ""),
-        status=r.get_status_display(),
-        source=r.get_source_display(),
-        rate=_("Resident") if r.resident_rate else _("Non-resident"),
-        fee=r.fee,
-        paid_at=_local(r.paid_at),
-        booked_at=_local(r.created_at),
-        cancel_reason=r.cancel_reason,
-    )
-
-
 class ReservationIndexView(IndexView):
     """The reservations list. Every look (and every export) is recorded in the staff access log.
 
@@ -184,7 +79,7 @@ class ReservationIndexView(IndexView):
 
     list_export = list(EXPORT_COLUMNS)
     export_headings = EXPORT_COLUMNS
-    custom_value_preprocess = {str: {"csv": _spreadsheet_safe}}
+    custom_value_preprocess = {str: {"csv": spreadsheet_safe}}
 
     def get(self, request, *args, **kwargs):
         log_staff_access(
@@ -361,8 +256,8 @@ class BookOnBehalfView(SlotActionView):
                 resident=data["resident_rate"],
                 enforce_rules=False,
             )
-        except services.BookingError as error:
-            form.add_error(None, error.message)
+        except BookingError as error:
+            add_form_error(form, error)
             return self.form_invalid(form)
         total = sum(r.fee for r in reservations)
         messages.success(
@@ -374,7 +269,7 @@ class BookOnBehalfView(SlotActionView):
 
 
 class BlockView(SlotActionView):
-    """Staff block a unit for maintenance; slots a resident already holds are refused, closed days skipped."""
+    """Staff block a unit for maintenance, the same frames each day (services.block skips closed days)."""
 
     form_class = BlockForm
     page_title = gettext_lazy("Block for maintenance")
@@ -384,20 +279,12 @@ class BlockView(SlotActionView):
         data = form.cleaned_data
         last = data["last_date"]
         days = [self.day + timedelta(days=i) for i in range((last - self.day).days + 1)]
-        availability = Availability(self.unit.facility, self.day, last)
-        slots = [
-            s
-            for s in self.slots(data["frames"], days)
-            if availability.slot(self.unit, s.frame, s.day, ignore_window=True).state
-            not in (SlotState.CLOSED, SlotState.PAST)
-        ]
-        if not slots:
-            form.add_error(None, _("The facility is closed on every chosen day; there is nothing to block."))
-            return self.form_invalid(form)
         try:
-            blocked = services.block(unit=self.unit, slots=slots, reason=data["reason"], by=self.request.user)
-        except services.BookingError as error:
-            form.add_error(None, error.message)
+            blocked = services.block(
+                unit=self.unit, slots=self.slots(data["frames"], days), reason=data["reason"], by=self.request.user
+            )
+        except BookingError as error:
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, _("Blocked %(n)d slot(s) of %(unit)s.") % {"n": len(blocked), "unit": str(self.unit)}
@@ -472,8 +359,8 @@ class CancelView(ReservationActionView):
             services.cancel(
                 reservation=self.object, by=self.request.user, reason=form.cleaned_data["reason"], staff=True
             )
-        except services.BookingError as error:
-            form.add_error(None, error.message)
+        except BookingError as error:
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Cancelled %(reservation)s.") % {"reservation": str(self.object)})
         return redirect(self.get_success_url())
@@ -510,8 +397,8 @@ class ClubDecisionView(StaffActionView):
             services.decide_club(
                 club=self.object, approve=approve, reason=form.cleaned_data["reason"], by=self.request.user
             )
-        except services.BookingError as error:
-            form.add_error(None, error.message)
+        except BookingError as error:
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -543,69 +430,7 @@ class ClubIndexView(IndexView):
         return buttons
 
 
-class NoDeletePolicy(ModelPermissionPolicy):
-    """Staff add and change these; deleting would take residents' applications with it."""
-
-    def user_has_permission(self, user, action):
-        return action != "delete" and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
-class LotteryRoundIndexView(IndexView):
-    """Lottery rounds; a drawn round links to its audit page (seed, order, wins)."""
-
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        if instance.status == LotteryRound.Status.DRAWN:
-            try:
-                url = reverse("facilities_lottery_audit", args=[instance.pk])
-            except NoReverseMatch:  # the audit page is not installed
-                return buttons
-            buttons.append(MenuItem(_("Draw audit"), url=url, icon_name="list-ol", priority=5))
-        return buttons
-
-
 # --- Occupancy report ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Bar:
-    """One bar of a chart, in the SVG's own units."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    title: str
-    percent: int | None
-
-
-CHART_HEIGHT = 120
-CHART_TOP = 10
-
-
-def day_bars(report: OccupancyReport) -> list[Bar]:
-    """Vertical bars, one per day of the month, 0–100 % of bookable slots booked."""
-    bars = []
-    for i, row in enumerate(report.days):
-        percent = row.share.percent
-        height = CHART_HEIGHT * (percent or 0) / 100
-        title = f"{row.day:%m/%d}: " + (f"{percent}%" if percent is not None else _("Closed"))
-        bars.append(
-            Bar(
-                x=40 + i * 20 + 3,
-                y=CHART_TOP + CHART_HEIGHT - height,
-                width=14,
-                height=height,
-                label=str(row.day.day),
-                title=title,
-                percent=percent,
-            )
-        )
-    return bars
-
-
 class OccupancyReportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
     """How full a facility was in a month, per unit and per day: a chart and the same numbers as tables."""
 
@@ -638,14 +463,56 @@ class OccupancyReportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, For
         context = super().get_context_data(**kwargs)
         report = kwargs.get("report")
         if report is not None:
-            days = day_bars(report)
-            context.update(
-                day_bars=days,
-                chart_width=40 + 20 * len(days) + 10,
-                chart_bottom=CHART_TOP + CHART_HEIGHT,
-                chart_height=CHART_TOP + CHART_HEIGHT + 40,
-                gridlines=[
-                    {"y": CHART_TOP + CHART_HEIGHT * (100 - p) / 100, "label": f"{p}%"} for p in (0, 25, 50, 75, 100)
-                ],
-            )
+            context.update(occupancy_chart(report))
+        return context
+
+
+# --- The lottery ---------------------------------------------------------------------------
+class LotteryRoundIndexView(IndexView):
+    """Lottery rounds; a drawn round links to its audit page (seed, order, wins)."""
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.status == LotteryRound.Status.DRAWN:
+            try:
+                url = reverse("facilities_lottery_audit", args=[instance.pk])
+            except NoReverseMatch:  # the audit page is not installed
+                return buttons
+            buttons.append(MenuItem(_("Draw audit"), url=url, icon_name="list-ol", priority=5))
+        return buttons
+
+
+class LotteryAuditView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    """The staff's audit page of a lottery draw (read-only): seed, order of applicants and each win.
+
+    ``?replay=1`` re-runs the draw and compares. URL name ``facilities_lottery_audit`` (argument:
+    the round's id), at /admin/facilities/lottery-audit/<id>/; the lottery admin links to it.
+    Viewing needs the ``view_lotteryround`` permission (the 施設 group has it) and is written to
+    the staff access log, because the page names the applicants.
+    """
+
+    permission_policy = ModelPermissionPolicy(LotteryRound)
+    permission_required = "view"
+    header_icon = "list-ol"
+    template_name = "facilities/lottery_audit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.round = get_object_or_404(LotteryRound.objects.select_related("facility"), pk=kwargs["round_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        return _("Lottery draw: %(facility)s %(month)s") % {
+            "facility": self.round.facility.name,
+            "month": f"{self.round.month:%Y-%m}",
+        }
+
+    def get(self, request, *args, **kwargs):
+        log_staff_access(request=request, action="view", obj=self.round)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        with_replay = self.request.GET.get("replay") == "1"
+        context["audit"] = round_audit(self.round, with_replay=with_replay)
+        context["round"] = self.round
         return context

@@ -2,7 +2,7 @@
 
 Without JavaScript one select cannot narrow another, so the time select lists the facility's
 time bands (午前 9:00–12:00, ...) once; the band is matched to the chosen unit's frame with the
-same start. The rules themselves are checked by :func:`facilities.lottery_services.apply`.
+same start. The rules themselves are checked by :func:`facilities.lottery.services.apply`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from facilities import rules
-from facilities.lottery_services import ChoiceRequest
+from facilities.lottery.services import ChoiceRequest
 from facilities.models import Club, LotteryRound, TimeFrame, Unit
 
 PARTS = ("unit", "date", "time")

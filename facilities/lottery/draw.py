@@ -25,7 +25,6 @@ Times only need to be comparable (datetimes in the service, integers in property
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -146,34 +145,3 @@ def draw(
                 still_active.append(app_id)
         active = still_active
     return result
-
-
-def benchmark_inputs(
-    *, applications: int = 5000, choices: int = 3, units: int = 20, days: int = 25, frames: int = 4, seed: int = 1
-) -> tuple[list[Application], int]:
-    """Synthetic applications for timing the pure draw: ``units × days × frames`` slots (2,000 by default).
-
-    Every fifth unit is a whole court made of the next two, so parent/child conflicts are exercised.
-    Returns the applications and the number of slots.
-    """
-    rng = random.Random(seed)
-    slots = []
-    for u in range(units):
-        spaces = frozenset({u + 1, u + 2}) if u % 5 == 0 else frozenset({u})
-        for d in range(days):
-            for f in range(frames):
-                start = d * 100 + f * 10
-                slots.append(Choice(slot=(u, d, f), spaces=spaces, start=start, end=start + 9))
-    apps = [
-        Application(id=i + 1, applicant=f"user:{i + 1}", choices=tuple(rng.sample(slots, choices)))
-        for i in range(applications)
-    ]
-    return apps, len(slots)
-
-
-def time_pure_draw(**kwargs: int) -> float:
-    """Seconds the pure draw takes on :func:`benchmark_inputs` (without the database)."""
-    apps, _slots = benchmark_inputs(**kwargs)
-    began = time.perf_counter()
-    draw(seed="bench", applications=apps, max_wins=2)
-    return time.perf_counter() - began

@@ -6,13 +6,17 @@ The life of a round, in plain words:
   approved group they represent, with up to ``max_choices`` ranked slots of that facility's
   month. They may withdraw and apply again until it closes.
 * After it closes, a scheduled task draws it (:func:`draw`): the seed is generated and saved
-  first, then the pure draw in :mod:`facilities.lottery` decides, winners get reservations
+  first, then the pure draw in :mod:`facilities.lottery.draw` decides, winners get reservations
   that wait for their confirmation (AWAITING) and every applicant is mailed the result. A
-  drawn round is never drawn again, and :func:`~facilities.lottery_selectors.replay`
+  drawn round is never drawn again, and :func:`~facilities.lottery.selectors.replay`
   recomputes it from the seed for staff.
 * A winner confirms before the deadline (``confirm_days`` days after the draw, until 23:59);
   otherwise the win expires and the slot returns to first-come booking, which opens for the
   month only once it is drawn.
+
+Every refusal is a :class:`~facilities.errors.LotteryError` with a stable code. The rules a
+lottery shares with booking (who may act for a group, units for groups only, why a slot cannot
+be had) are the functions of :mod:`facilities.services`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,18 +33,22 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facilities import lottery, rules
-from facilities.lottery_selectors import (
+from facilities import rules
+from facilities.errors import LotteryError
+from facilities.lottery import draw as pure_draw
+from facilities.lottery.selectors import (
     RESULT_MAIL_KEY,
     ApplicationRow,
     ChoiceRow,
     DrawInput,
     Replay,
+    holder_application,
     is_open,
     pending_draw_input,
     unmailed_applications,
+    wins_past_deadline,
 )
-from facilities.lottery_selectors import replay as replay_round
+from facilities.lottery.selectors import replay as replay_round
 from facilities.models import (
     Club,
     Fee,
@@ -53,8 +60,8 @@ from facilities.models import (
     TimeFrame,
     Unit,
 )
-from facilities.selectors import Availability, SlotState
-from facilities.services import BookingError, resident_rate, send_booking_mail
+from facilities.selectors import Availability
+from facilities.services import check_group, check_groups_only, resident_rate, send_booking_mail, slot_refusal
 from notifications.services import queue_templated_mail
 
 logger = logging.getLogger(__name__)
@@ -78,41 +85,31 @@ def _locked_round(round: LotteryRound) -> LotteryRound:
     return LotteryRound.objects.select_for_update(of=("self",)).select_related("facility").get(pk=round.pk)
 
 
-def _check_club(user, club: Club | None) -> None:
-    if club is None:
-        return
-    if club.status != Club.Status.APPROVED:
-        raise BookingError(_("This group has not been approved yet."))
-    if club.representative_id != user.pk:
-        raise BookingError(_("Only the group's representative can apply for it."))
-
-
 def _check_choices(round: LotteryRound, choices: Sequence[ChoiceRequest], club: Club | None, now: datetime) -> None:
     """Each choice is a distinct, bookable slot of the round's facility in the round's month."""
     if not choices:
-        raise BookingError(_("Choose at least one time slot."))
+        raise LotteryError(_("Choose at least one time slot."), code="no_slot")
     if len(choices) > round.max_choices:
-        raise BookingError(_("You can choose at most %(n)d slots.") % {"n": round.max_choices})
+        raise LotteryError(_("You can choose at most %(n)d slots.") % {"n": round.max_choices}, code="too_many_choices")
     if len({(c.unit.pk, c.frame.pk, c.day) for c in choices}) != len(choices):
-        raise BookingError(_("The same slot was chosen twice."))
+        raise LotteryError(_("The same slot was chosen twice."), code="duplicate_slot")
     days = rules.month_days(round.month)
     availability = Availability(round.facility, days[0], days[-1], now=now)
     for request in choices:
         if request.unit.facility_id != round.facility_id:
-            raise BookingError(_("That unit is not part of this facility."))
+            raise LotteryError(_("That unit is not part of this facility."), code="wrong_facility")
         if request.frame.unit_id != request.unit.pk:
-            raise BookingError(_("That time slot does not belong to this unit."))
+            raise LotteryError(_("That time slot does not belong to this unit."), code="wrong_unit")
         if rules.first_of_month(request.day) != round.month:
-            raise BookingError(_("%(slot)s is not in the month of this lottery.") % {"slot": f"{request.day:%Y-%m-%d}"})
-        if request.unit.groups_only and club is None:
-            raise BookingError(_("Only registered groups can book %(unit)s.") % {"unit": request.unit.name})
+            raise LotteryError(
+                _("%(slot)s is not in the month of this lottery.") % {"slot": f"{request.day:%Y-%m-%d}"},
+                code="outside_month",
+            )
+        check_groups_only(request.unit, club, error=LotteryError)
+        # The booking window does not apply: the month is booked by this lottery, not first-come.
         slot = availability.slot(request.unit, request.frame, request.day, ignore_window=True)
-        if slot.state is SlotState.CLOSED:
-            raise BookingError(_("The facility is closed at %(slot)s.") % {"slot": _label(request)})
-        if slot.state is SlotState.PAST:
-            raise BookingError(_("%(slot)s can no longer be booked.") % {"slot": _label(request)})
-        if slot.state is SlotState.TAKEN:
-            raise BookingError(_("%(slot)s is already booked.") % {"slot": _label(request)})
+        if not slot.is_free:
+            raise slot_refusal(slot.state, _label(request), error=LotteryError, lottery=True)
 
 
 @transaction.atomic
@@ -134,16 +131,16 @@ def apply(
     now = now or timezone.now()
     round = _locked_round(round)
     if not is_open(round, now=now):
-        raise BookingError(_("This lottery is not taking applications now."))
-    _check_club(user, club)
+        raise LotteryError(_("This lottery is not taking applications now."), code="not_open")
+    if club is not None:
+        check_group(club, user, error=LotteryError, applying=True)
     _check_choices(round, choices, club, now)
 
-    holder = {"club": club} if club is not None else {"user": user, "club": None}
-    application = LotteryApplication.objects.filter(round=round, **holder).first()
+    application = holder_application(round, user=user, club=club)
     if application is not None and application.status != LotteryApplication.Status.WITHDRAWN:
         if club is not None:
-            raise BookingError(_("This group has already applied to this lottery."))
-        raise BookingError(_("You have already applied to this lottery."))
+            raise LotteryError(_("This group has already applied to this lottery."), code="already_applied")
+        raise LotteryError(_("You have already applied to this lottery."), code="already_applied")
     try:
         with transaction.atomic():
             if application is None:
@@ -159,7 +156,7 @@ def apply(
                 for rank, c in enumerate(choices, start=1)
             )
     except IntegrityError as exc:  # a second tab submitted at the same moment
-        raise BookingError(_("You have already applied to this lottery.")) from exc
+        raise LotteryError(_("You have already applied to this lottery."), code="already_applied") from exc
     return application
 
 
@@ -169,11 +166,11 @@ def withdraw(*, application: LotteryApplication, user, now: datetime | None = No
     round = _locked_round(application.round)
     application = LotteryApplication.objects.select_for_update().get(pk=application.pk)
     if application.user_id != user.pk:
-        raise BookingError(_("This application is not yours."))
+        raise LotteryError(_("This application is not yours."), code="not_yours")
     if not is_open(round, now=now):
-        raise BookingError(_("Applications can only be withdrawn until the lottery closes."))
+        raise LotteryError(_("Applications can only be withdrawn until the lottery closes."), code="not_open")
     if application.status != LotteryApplication.Status.SUBMITTED:
-        raise BookingError(_("This application is already withdrawn."))
+        raise LotteryError(_("This application is already withdrawn."), code="already_withdrawn")
     application.status = LotteryApplication.Status.WITHDRAWN
     application.save(update_fields=["status"])
     return application
@@ -215,20 +212,25 @@ def draw(round: LotteryRound, *, now: datetime | None = None) -> LotteryRound:
 
     The result mails are queued after the draw commits, by a task (:func:`mail_results`): a
     draw of thousands of applications stays one short transaction, and a mail task that is
-    lost is caught up by the periodic draw task.
+    lost (or could not be sent to the broker: the draw stays committed and the error is raised)
+    is caught up by the periodic draw task.
     """
+    from facilities.lottery.tasks import mail_lottery_results  # the tasks call this module: imported when used
+
     now = now or timezone.now()
     if round.status == LotteryRound.Status.DRAWN:
         return round
     if now < round.closes_at:
-        raise BookingError(_("This lottery is still taking applications; it is drawn after it closes."))
+        raise LotteryError(
+            _("This lottery is still taking applications; it is drawn after it closes."), code="still_open"
+        )
     ensure_seed(round)
     with transaction.atomic():
         round = _locked_round(round)
         if round.status == LotteryRound.Status.DRAWN:
             return round
         applications, data = pending_draw_input(round, now=now)
-        result = lottery.draw(
+        result = pure_draw.draw(
             seed=round.seed, applications=data.applications, occupied=data.occupied, max_wins=round.max_wins
         )
         won = _create_wins(round, applications, data, result, now)
@@ -241,7 +243,7 @@ def draw(round: LotteryRound, *, now: datetime | None = None) -> LotteryRound:
         round.draw_order = result.order
         round.drawn_at = now
         round.save(update_fields=["status", "draw_order", "drawn_at"])
-        transaction.on_commit(partial(_enqueue_result_mails, round.pk))
+        mail_lottery_results.delay_on_commit(round.pk)
     logger.info("Lottery %s drawn: %d applications, %d slots won", round.pk, len(applications), len(won))
     return round
 
@@ -250,7 +252,7 @@ def _create_wins(
     round: LotteryRound,
     applications: list[ApplicationRow],
     data: DrawInput,
-    result: lottery.DrawResult,
+    result: pure_draw.DrawResult,
     now: datetime,
 ) -> list[ChoiceRow]:
     """Write the winners' reservations (AWAITING), their occupancies and the link from each won choice, in bulk."""
@@ -303,15 +305,6 @@ def _create_wins(
     return won
 
 
-def _enqueue_result_mails(round_id: int) -> None:
-    from facilities.tasks import mail_lottery_results
-
-    try:
-        mail_lottery_results.delay(round_id)
-    except Exception:  # the broker is away: the periodic draw task catches up
-        logger.exception("Could not enqueue the result mails of lottery %s", round_id)
-
-
 #: Applications whose result mails are queued in one transaction.
 MAIL_BATCH = 200
 
@@ -359,7 +352,7 @@ def _mail_result(round: LotteryRound, application: LotteryApplication, url: str)
 
 
 def replay(round: LotteryRound) -> Replay:
-    """Recompute a drawn round from its seed and compare (see :func:`facilities.lottery_selectors.replay`)."""
+    """Recompute a drawn round from its seed and compare (see :func:`facilities.lottery.selectors.replay`)."""
     return replay_round(round)
 
 
@@ -375,15 +368,17 @@ def confirm(*, reservation: Reservation, user, now: datetime | None = None) -> R
     )
     holder = reservation.club.representative_id if reservation.club_id else reservation.user_id
     if holder != user.pk:
-        raise BookingError(_("This reservation is not yours."))
+        raise LotteryError(_("This reservation is not yours."), code="not_yours")
     if reservation.status == Reservation.Status.CONFIRMED:
-        raise BookingError(_("This win is already confirmed."))
+        raise LotteryError(_("This win is already confirmed."), code="already_confirmed")
     if reservation.status == Reservation.Status.EXPIRED or (
         reservation.status == Reservation.Status.AWAITING and reservation.confirm_by and now > reservation.confirm_by
     ):
-        raise BookingError(_("The deadline to confirm this win has passed; the slot was released."))
+        raise LotteryError(
+            _("The deadline to confirm this win has passed; the slot was released."), code="deadline_passed"
+        )
     if reservation.status != Reservation.Status.AWAITING:
-        raise BookingError(_("This reservation can no longer be confirmed."))
+        raise LotteryError(_("This reservation can no longer be confirmed."), code="not_confirmable")
     reservation.status = Reservation.Status.CONFIRMED
     reservation.save(update_fields=["status"])
     send_booking_mail([reservation])
@@ -405,11 +400,8 @@ def expire_unconfirmed(*, now: datetime | None = None) -> int:
     confirmation arriving at the same moment; running this twice changes nothing more.
     """
     now = now or timezone.now()
-    due = Reservation.objects.filter(status=Reservation.Status.AWAITING, confirm_by__lt=now).values_list(
-        "pk", flat=True
-    )
     expired = 0
-    for pk in list(due):
+    for pk in wins_past_deadline(now=now):
         with transaction.atomic():
             reservation = (
                 Reservation.objects.select_for_update()

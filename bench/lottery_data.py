@@ -1,11 +1,15 @@
-"""Benchmark of the lottery draw against the configured database (called by bench/booking.py).
+"""Lottery benchmark data: synthetic inputs of the pure draw, and a whole draw against the database.
 
-:func:`run_lottery_benchmark` builds a facility with 2,000 slots in a month (20 units × 25 days ×
+:func:`time_pure_draw` times :func:`facilities.lottery.draw.draw` on :func:`benchmark_inputs`
+(no database); ``bench/booking.py`` reports it and a test keeps it fast.
+
+:func:`run_lottery_benchmark` (from a Django shell: ``from bench.lottery_data import
+run_lottery_benchmark``) builds a facility with 2,000 slots in a month (20 units × 25 days ×
 4 frames; four whole courts each made of two halves, so parent/child conflicts count), 5,000
-residents each applying with 3 random choices, and times :func:`facilities.lottery_services.draw`:
+residents each applying with 3 random choices, and times :func:`facilities.lottery.services.draw`:
 reading the applications, the pure draw, writing the winners' reservations and occupancies and
 every application's result. The 5,000 result mails are queued after the draw by a background
-task; with ``mails=True`` that step (:func:`~facilities.lottery_services.mail_results`) is timed
+task; with ``mails=True`` that step (:func:`~facilities.lottery.services.mail_results`) is timed
 too, separately. Everything happens in one transaction that is rolled back afterwards (unless
 ``keep=True``), so the database is left as it was and no mail is sent.
 """
@@ -22,7 +26,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from facilities import lottery_services, rules
+from facilities import rules
+from facilities.lottery import services as lottery_services
+from facilities.lottery.draw import Application, Choice, draw
 from facilities.models import (
     Facility,
     LotteryApplication,
@@ -138,3 +144,37 @@ def run_lottery_benchmark(*, keep: bool = False, mails: bool = False, **kwargs: 
 
 def round_seconds(seconds: float) -> float:
     return float(f"{seconds:.3f}")
+
+
+# --- The pure draw, without the database ---------------------------------------------------
+
+
+def benchmark_inputs(
+    *, applications: int = 5000, choices: int = 3, units: int = 20, days: int = 25, frames: int = 4, seed: int = 1
+) -> tuple[list[Application], int]:
+    """Synthetic applications for timing the pure draw: ``units × days × frames`` slots (2,000 by default).
+
+    Every fifth unit is a whole court made of the next two, so parent/child conflicts are exercised.
+    Returns the applications and the number of slots.
+    """
+    rng = random.Random(seed)
+    slots = []
+    for u in range(units):
+        spaces = frozenset({u + 1, u + 2}) if u % 5 == 0 else frozenset({u})
+        for d in range(days):
+            for f in range(frames):
+                start = d * 100 + f * 10
+                slots.append(Choice(slot=(u, d, f), spaces=spaces, start=start, end=start + 9))
+    apps = [
+        Application(id=i + 1, applicant=f"user:{i + 1}", choices=tuple(rng.sample(slots, choices)))
+        for i in range(applications)
+    ]
+    return apps, len(slots)
+
+
+def time_pure_draw(**kwargs: int) -> float:
+    """Seconds the pure draw takes on :func:`benchmark_inputs` (without the database)."""
+    apps, _slots = benchmark_inputs(**kwargs)
+    began = clock.perf_counter()
+    draw(seed="bench", applications=apps, max_wins=2)
+    return clock.perf_counter() - began

@@ -1,6 +1,6 @@
 """Resident pages of the monthly lottery: open rounds, applying, my applications and results.
 
-Views parse input, ask :mod:`facilities.lottery_selectors` or :mod:`facilities.lottery_services`
+Views parse input, ask :mod:`facilities.lottery.selectors` or :mod:`facilities.lottery.services`
 and render; a refused application shows the service's message and saves nothing. Another
 resident's application or win is a 404.
 """
@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from facilities import lottery_selectors as selectors
-from facilities import lottery_services as services
-from facilities.lottery_forms import LotteryApplicationForm
+from facilities.errors import LotteryError
+from facilities.lottery import selectors, services
+from facilities.lottery.forms import LotteryApplicationForm
 from facilities.models import LotteryApplication, LotteryRound
-from facilities.services import BookingError
+from portal.errors import add_form_error, show_error
 
 
 def lottery_rounds(request: HttpRequest) -> HttpResponse:
@@ -43,8 +43,8 @@ def lottery_apply(request: HttpRequest, round_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             application = services.apply(user=request.user, round=round, choices=form.choices, club=form.chosen_club)
-        except BookingError as error:
-            form.add_error(None, error.message)
+        except LotteryError as error:
+            add_form_error(form, error)
         else:
             messages.success(request, _("Your application is received. The results are mailed after the draw."))
             return redirect("facilities:lottery_application", application.pk)
@@ -86,8 +86,8 @@ def lottery_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
         raise Http404
     try:
         services.withdraw(application=application, user=request.user)
-    except BookingError as error:
-        messages.error(request, error.message)
+    except LotteryError as error:
+        show_error(request, error)
     else:
         messages.success(request, _("Your application is withdrawn."))
     return redirect("facilities:lottery_application", application.pk)
@@ -101,8 +101,8 @@ def lottery_confirm(request: HttpRequest, reservation_id: int) -> HttpResponse:
         raise Http404
     try:
         services.confirm(reservation=reservation, user=request.user)
-    except BookingError as error:
-        messages.error(request, error.message)
+    except LotteryError as error:
+        show_error(request, error)
     else:
         messages.success(request, _("Your booking is confirmed. A confirmation mail is on its way."))
     choice = getattr(reservation, "lottery_choice", None)
