@@ -8,4 +8,7 @@ class FacilitiesConfig(AppConfig):
     verbose_name = _("Facility reservation")
 
     def ready(self) -> None:
-        from facilities import dashboard  # noqa: F401 - registers the reservations panel on /my/
+        from facilities import (
+            dashboard,  # noqa: F401 - registers the reservations panel on /my/
+            tasks,  # noqa: F401 - registers the Celery tasks, which services queue by name
+        )

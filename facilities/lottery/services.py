@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -215,8 +216,6 @@ def draw(round: LotteryRound, *, now: datetime | None = None) -> LotteryRound:
     lost (or could not be sent to the broker: the draw stays committed and the error is raised)
     is caught up by the periodic draw task.
     """
-    from facilities.lottery.tasks import mail_lottery_results  # the tasks call this module: imported when used
-
     now = now or timezone.now()
     if round.status == LotteryRound.Status.DRAWN:
         return round
@@ -243,9 +242,19 @@ def draw(round: LotteryRound, *, now: datetime | None = None) -> LotteryRound:
         round.draw_order = result.order
         round.drawn_at = now
         round.save(update_fields=["status", "draw_order", "drawn_at"])
-        mail_lottery_results.delay_on_commit(round.pk)
+        _mail_results_after_commit(round.pk)
     logger.info("Lottery %s drawn: %d applications, %d slots won", round.pk, len(applications), len(won))
     return round
+
+
+def _mail_results_after_commit(round_id: int) -> None:
+    """Queue the task that mails the results once the draw commits.
+
+    The task is found by its name, as the beat schedule finds tasks: ``lottery/tasks.py`` calls
+    this module, so importing it back would make an import loop. ``FacilitiesConfig.ready``
+    registers the tasks in every process.
+    """
+    current_app.tasks["facilities.mail_lottery_results"].delay_on_commit(round_id)
 
 
 def _create_wins(
