@@ -7,5 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Mail and notifications")
 
     def ready(self) -> None:
-        # The mail panel; the broadcast tasks and unsubscribe topic; the safety-mail panel on /my/.
-        from notifications import broadcasts, dashboard, safety_dashboard  # noqa: F401
+        from notifications import dashboard  # noqa: F401 - registers the mail panel on /my/

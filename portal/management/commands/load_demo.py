@@ -21,8 +21,7 @@ from cms.demo import build_demo_site, create_demo_editor_groups
 from cms.demo_translations import build_demo_translations
 from cms.models import HomePage
 from facilities.demo import build_demo_facilities
-from notifications.demo import demo_instructions, load_safety_demo
-from portal import services
+from portal import demo, services
 from portal.models import District, HouseholdMember, User
 from portal.staff import FACILITIES, WEB
 
@@ -67,7 +66,9 @@ class Command(BaseCommand):
             editor = self._user(EDITOR_EMAIL, editor_password, family_name="役場", given_name="子育て", is_staff=True)
             editor.groups.add(create_demo_editor_groups(self._japanese_home())["kosodate-shien"])
             child = HouseholdMember.objects.filter(household__owner=resident).order_by("pk").first()
-            gate_key = load_safety_demo(member=child)
+            # Other apps' demo data (safety mail's school, gate reader and card ...), see portal.demo.
+            people = demo.DemoPeople(resident=resident, staff=staff, child=child)
+            app_lines = [line for load in demo.loaders() for line in load(people)]
         call_command("rebuild_search_index", verbosity=0)  # also pages made without publishing, e.g. the home page
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
         self.stdout.write(f"  Resident: {RESIDENT_EMAIL} / {resident_password}")
@@ -79,7 +80,7 @@ class Command(BaseCommand):
             f"  Editor:   {EDITOR_EMAIL} / {editor_password}"
             "  (子育て支援課 編集者: writes pages and news, submits them to 広報 for approval)"
         )
-        for line in demo_instructions(gate_key):
+        for line in app_lines:
             self.stdout.write(line)
 
     def _user(self, email: str, password: str, **fields) -> User:
