@@ -12,7 +12,7 @@ a killed worker left behind).
 
 (a) Taps: ``--terminals`` simulated gate readers make ``--taps`` card touches spread evenly over
     ``--seconds``, and post them signed (``X-Terminal-Key``/``X-Timestamp``/``X-Signature``, as
-    notifications.terminal_client does). Like a real reader, each touch is posted at once, and
+    safety.terminal_client does). Like a real reader, each touch is posted at once, and
     touches made while an upload is under way go together in the next request. Each card
     belongs to a pupil with one or two guardians. Reported: p50 / p99 / max from the touch
     itself (not from when its request left) to the sink's SMTP accept of each guardian's mail
@@ -159,9 +159,9 @@ class Gunicorn:
 # --- Data --------------------------------------------------------------------------------
 def make_school(terminal_count: int, pupils: int) -> tuple[list, list[str], dict[str, int]]:
     """Terminals (with keys), pupils' card IDs, and for each card how many guardians it mails."""
-    from notifications import safety, terminals
-    from notifications.models import Consent, School, Student, Terminal
     from portal.models import Household, HouseholdMember, MemberGuardian, User
+    from safety import services, terminals
+    from safety.models import Consent, School, Student, Terminal
 
     school = School.objects.create(name="ベンチ小学校")
     keys = []
@@ -181,9 +181,9 @@ def make_school(terminal_count: int, pupils: int) -> tuple[list, list[str], dict
         if i % 2:  # every second pupil has a second guardian
             second = User.objects.create(email=f"second{i:04d}@example.jp", given_name="保護者2", language="en")
             MemberGuardian.objects.create(member=child, user=second, invited_by=owner)
-        safety.record_consent(member=child, purpose=Consent.Purpose.SCHOOL_GATE, given_by="bench")
+        services.record_consent(member=child, purpose=Consent.Purpose.SCHOOL_GATE, given_by="bench")
         card = f"BENCH{i:08d}"
-        safety.register_card(member=child, card_id=card)
+        services.register_card(member=child, card_id=card)
         cards.append(card)
         guardians[card] = 2 if i % 2 else 1
     return keys, cards, guardians
@@ -198,7 +198,7 @@ def make_residents(count: int) -> None:
 
 # --- (a) Taps ----------------------------------------------------------------------------
 def run_taps(args, server: Gunicorn, sink, keys, cards, guardians) -> dict:
-    from notifications.terminal_auth import sign
+    from safety.terminals import sign
 
     sent_at: dict[str, float] = {}  # event_id → when the card was touched
     expected = Counter()
@@ -272,7 +272,8 @@ def run_taps(args, server: Gunicorn, sink, keys, cards, guardians) -> dict:
         time.sleep(0.1)
     time.sleep(2.0)  # any late duplicate
 
-    from notifications.models import OutboundMail, Tap
+    from notifications.models import OutboundMail
+    from safety.models import Tap
 
     tap_event = {str(pk): str(event_id) for pk, event_id in Tap.objects.values_list("pk", "event_id")}
     mail_event = {}
@@ -328,16 +329,18 @@ def run_plain(sink, count: int) -> float:
 
 
 def run_broadcast(args, sink, victim) -> dict:
-    from notifications import broadcasts
-    from notifications.models import Broadcast, OutboundMail
+    from notifications.models import OutboundMail
+    from safety import selectors, services
+    from safety.mails import mail_category
+    from safety.models import Broadcast
 
     sink.handler.messages.clear()
     b = Broadcast.objects.create(
         category="disaster", title="避難情報（ベンチ）", body="ベンチの一斉配信です。", target_all=True
     )
-    expected = broadcasts.recipients(b).filter(email__startswith="resident").count()
+    expected = selectors.recipients(b).filter(email__startswith="resident").count()
     start = time.perf_counter()
-    broadcasts.send_now(b)
+    services.send_broadcast_now(broadcast=b)
     killed_at = None
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
@@ -356,7 +359,7 @@ def run_broadcast(args, sink, victim) -> dict:
     # A resident who got two *different* mails is a bug; the same Message-ID twice is the copy a
     # killed worker had handed to the server just before it died (docs/outbox.md).
     distinct = Counter(rcpt for rcpt, _mid in {(r.recipients[0], r.message["Message-ID"]) for r in mails})
-    category = broadcasts.mail_category(b.pk)
+    category = mail_category(b.pk)
     return {
         "expected": expected,
         "received": len(by_rcpt),

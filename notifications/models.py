@@ -59,22 +59,3 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject}"
-
-
-# The safety mail models live in their own module; importing them here registers them with the app.
-from notifications.safety_models import (  # noqa: E402,F401
-    Broadcast,
-    BroadcastPreference,
-    BroadcastReading,
-    Card,
-    Consent,
-    MailText,
-    School,
-    SeenSignature,
-    Student,
-    Subscription,
-    Tap,
-    Terminal,
-    TerminalKey,
-    WatchedPerson,
-)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from notifications import services, terminals
+from notifications import services
 
 
 def _deliver(mail_ids: list[int]) -> dict[int, str]:
@@ -47,36 +47,3 @@ def sweep_outbox() -> int:
 def purge_old_mail() -> int:
     """Daily: drop the text of old mails (see ``services.purge_old_content``)."""
     return services.purge_old_content()
-
-
-@shared_task(name="notifications.purge_seen_signatures", ignore_result=True)
-def purge_seen_signatures() -> int:
-    """Periodic: forget terminal request signatures older than ten minutes (replay protection)."""
-    return terminals.purge_seen_signatures()
-
-
-# --- Watch-over (notifications.watch_over) ------------------------------------------------
-@shared_task(name="notifications.send_watch_digests", ignore_result=True)
-def send_watch_digests(day: str | None = None) -> int:
-    """Daily at 19:00 JST: one summary mail per "daily summary" subscriber and member; re-runs mail nobody twice."""
-    from datetime import date
-
-    from notifications import watch_over
-
-    return watch_over.send_daily_digests(day=date.fromisoformat(day) if day else None).queued
-
-
-@shared_task(name="notifications.send_no_activity_alerts", ignore_result=True)
-def send_no_activity_alerts() -> int:
-    """Every 30 minutes: alert families of watched people without a touch for their N daytime hours (once a day)."""
-    from notifications import watch_over
-
-    return watch_over.send_no_activity_alerts().queued
-
-
-@shared_task(name="notifications.purge_old_taps", ignore_result=True)
-def purge_old_taps() -> int:
-    """Daily: delete taps (location history) older than SAFETY_RETENTION_DAYS."""
-    from notifications import watch_over
-
-    return watch_over.purge_old_taps()

@@ -48,18 +48,3 @@ class OutboundMailViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_outbox_viewset():
     return OutboundMailViewSet("outbound_mail")
-
-
-@hooks.register("register_admin_viewset")
-def register_broadcast_viewset():
-    from notifications.broadcast_admin import broadcast_viewset
-
-    return broadcast_viewset
-
-
-@hooks.register("register_admin_viewset")
-def register_safety_people_viewsets():
-    """Pupils, watched people, consent, cards, terminals, mail wording and taps (notifications.safety_admin)."""
-    from notifications.safety_admin import SafetyAdminGroup, member_chooser_viewset
-
-    return [member_chooser_viewset, SafetyAdminGroup()]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.apps import WagtailUsersAppConfig
 
 #: Apps that hold residents' records rather than pages and snippets.
-RECORD_APPS = ("portal", "notifications", "facilities", "health", "disclosure")
+RECORD_APPS = ("portal", "notifications", "safety", "facilities", "health", "disclosure")
 
 
 class PortalConfig(AppConfig):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "cms",
     "facilities",
     "notifications",
+    "safety",
     "health",
     "disclosure",
     # Wagtail
@@ -222,11 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         ),
     },
     "outbox-purge": {"task": "notifications.purge_old_mail", "schedule": timedelta(hours=24)},
-    # Terminal API replay protection only needs signatures of the last 10 minutes (notifications.terminals).
+    # Terminal API replay protection only needs signatures of the last 10 minutes (safety.terminals).
     "terminal-signatures-purge": {"task": "notifications.purge_seen_signatures", "schedule": timedelta(minutes=5)},
-    # Scheduled safety broadcasts go out within a minute of their send_at (notifications.broadcasts).
+    # Scheduled safety broadcasts go out within a minute of their send_at (safety.broadcasts).
     "safety-broadcasts-due": {"task": "notifications.send_due_broadcasts", "schedule": timedelta(minutes=1)},
-    # Watch-over (notifications.watch_over): the daily summary at 19:00 JST (CELERY_TIMEZONE), the
+    # Watch-over (safety.watch_over): the daily summary at 19:00 JST (CELERY_TIMEZONE), the
     # no-activity alert every 30 minutes (it only mails in daytime, once a day), and the retention purge.
     "safety-watch-digest": {"task": "notifications.send_watch_digests", "schedule": crontab(hour=19, minute=0)},
     "safety-no-activity": {"task": "notifications.send_no_activity_alerts", "schedule": timedelta(minutes=30)},

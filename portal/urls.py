@@ -26,8 +26,8 @@ my_patterns = [
     path("household/invitations/<uuid:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("household/shares/<int:share_id>/remove/", views.share_remove, name="share_remove"),
     path("household/invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    # Safety mail for the family (portal:safety, portal:safety_member …), see notifications/safety_urls.py
-    path("safety/", include("notifications.safety_urls")),
+    # Safety mail for the family (portal:safety, portal:safety_member …), see safety/urls.py
+    path("safety/", include("safety.urls")),
 ]
 
 urlpatterns = [
@@ -39,7 +39,7 @@ urlpatterns = [
     path("my/", include((my_patterns, "portal"))),
     path("mail/", include(("notifications.urls", "notifications"))),
     # Card readers (safety mail): signed JSON only, no cookies or CSRF; docs/terminal-api.md.
-    path("api/terminals/", include(("notifications.api_urls", "terminal_api"))),
+    path("api/terminals/", include(("safety.api_urls", "terminal_api"))),
     # /facilities/... (public) and /my/reservations/... (the resident's), see facilities/urls.py
     path("", include("facilities.urls")),
     path("admin/", include(wagtailadmin_urls)),

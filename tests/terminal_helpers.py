@@ -8,10 +8,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from notifications import safety, terminals
-from notifications.models import Consent, School, Student, Terminal, TerminalKey
-from notifications.terminal_auth import sign
 from portal.models import HouseholdMember, MemberGuardian
+from safety import services, terminals
+from safety.models import Consent, School, Student, Terminal, TerminalKey
+from safety.terminals import sign
 from tests.factories import MemberFactory, UserFactory
 
 PATH = "/api/terminals/v1/events"
@@ -37,8 +37,8 @@ def enrol_child(*, owner_language: str = "en", card: str = CARD, school_name: st
     child = MemberFactory(household__owner=owner, given_name="太郎")
     school, _created = School.objects.get_or_create(name=school_name)
     Student.objects.create(member=child, school=school, grade=3)
-    safety.record_consent(member=child, purpose=Consent.Purpose.SCHOOL_GATE, given_by=str(owner))
-    safety.register_card(member=child, card_id=card)
+    services.record_consent(member=child, purpose=Consent.Purpose.SCHOOL_GATE, given_by=str(owner))
+    services.register_card(member=child, card_id=card)
     return child
 
 

@@ -10,10 +10,11 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from notifications import broadcasts
-from notifications.models import Broadcast, BroadcastPreference, OutboundMail, School, Student
+from notifications.models import OutboundMail
 from portal.models import District, MemberGuardian
 from portal.staff import SAFETY, WEB
+from safety import broadcasts, selectors, services, tasks
+from safety.models import Broadcast, BroadcastPreference, School, Student
 from tests.factories import DistrictFactory, MemberFactory, UserFactory
 from tests.test_staff_groups import mfa_staff
 
@@ -104,7 +105,7 @@ def test_broadcast_reaches_exactly_the_targeted_residents(town, target, expected
         districts=[town[d] for d in target.get("districts", [])],
         status=Broadcast.Status.SENDING,
     )
-    assert names(town, broadcasts.recipients(b)) == expected
+    assert names(town, selectors.recipients(b)) == expected
     broadcasts.send(str(b.pk))
     assert mailed(b) == {town[k].pk for k in expected}
     b.refresh_from_db()
@@ -113,7 +114,7 @@ def test_broadcast_reaches_exactly_the_targeted_residents(town, target, expected
 
 @pytest.mark.sqlite
 def test_resident_who_unchecked_the_category_gets_nothing_of_it(town):
-    broadcasts.set_categories(town["midori_g3"], ["weather", "disaster"])
+    services.set_broadcast_categories(user=town["midori_g3"], categories=["weather", "disaster"])
     suspicious = make("suspicious", schools=[town["midori"]], status=Broadcast.Status.SENDING)
     weather = make("weather", schools=[town["midori"]], status=Broadcast.Status.SENDING)
     broadcasts.send(str(suspicious.pk))
@@ -125,7 +126,7 @@ def test_resident_who_unchecked_the_category_gets_nothing_of_it(town):
 
 def test_preview_counts_and_renders_but_changes_nothing(town):
     b = make(schools=[town["midori"]])
-    result = broadcasts.preview(b)
+    result = selectors.preview(b)
     assert result.recipient_count == 3
     [ja] = result.languages  # nobody in the audience reads English and there is no English version
     assert (ja.language, ja.recipient_count) == ("ja", 3)
@@ -144,7 +145,7 @@ def test_english_readers_get_the_english_version_and_the_preview_shows_both(town
         town[key].save(update_fields=["language"])
     b = make(schools=[town["midori"]], **ENGLISH)
 
-    ja, en = broadcasts.preview(b).languages
+    ja, en = selectors.preview(b).languages
     assert (ja.recipient_count, en.recipient_count) == (1, 2)
     assert "不審な人物" in ja.body_text and "Stop mails of this category" not in ja.body_text
     assert en.subject == "[Suspicious person] Suspicious person"
@@ -161,7 +162,7 @@ def test_without_an_english_version_english_readers_get_the_japanese_message(tow
     town["midori_g3"].language = "en"
     town["midori_g3"].save(update_fields=["language"])
     b = make(schools=[town["midori"]])
-    ja, en = broadcasts.preview(b).languages
+    ja, en = selectors.preview(b).languages
     assert en.recipient_count == 1
     assert "不審な人物" in en.body_text and "Stop mails of this category" in en.body_text
 
@@ -203,11 +204,11 @@ def test_a_draft_is_never_sent(town):
 
 def test_scheduled_broadcast_is_sent_by_beat_only_after_send_at(town):
     b = make(all=True)
-    broadcasts.schedule(b, timezone.now() + timedelta(minutes=10))
-    broadcasts.send_due()
+    services.schedule_broadcast(broadcast=b, send_at=timezone.now() + timedelta(minutes=10))
+    tasks.send_due_broadcasts()
     assert not OutboundMail.objects.exists()
     Broadcast.objects.filter(pk=b.pk).update(send_at=timezone.now() - timedelta(seconds=1))
-    broadcasts.send_due()
+    tasks.send_due_broadcasts()
     b.refresh_from_db()
     assert b.status == Broadcast.Status.SENT
     assert len(mailed(b)) == 6
@@ -244,9 +245,9 @@ def test_progress_counts_come_from_the_outbox(town):
     OutboundMail.objects.filter(pk__in=ids[:3]).update(status=OutboundMail.Status.SENT)
     OutboundMail.objects.filter(pk=ids[3]).update(status=OutboundMail.Status.FAILED, last_error="550 no such user")
     OutboundMail.objects.filter(pk__in=ids[4:]).update(status=OutboundMail.Status.QUEUED)
-    p = broadcasts.progress(b)
+    p = selectors.progress(b)
     assert (p.total, p.sent, p.failed, p.queued, p.finished) == (6, 3, 1, 2, False)
-    assert [m.last_error for m in broadcasts.failed_mails(b)] == ["550 no such user"]
+    assert [m.last_error for m in selectors.failed_mails(b)] == ["550 no such user"]
 
 
 # --- The admin ----------------------------------------------------------------------------

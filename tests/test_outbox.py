@@ -38,7 +38,7 @@ def make(django_capture_on_commit_callbacks):
 
 
 @pytest.mark.sqlite
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps what the migrations made
 def test_a_queued_mail_is_sent_once_after_commit():
     with transaction.atomic():
         mail = queue()
@@ -53,7 +53,7 @@ def test_a_queued_mail_is_sent_once_after_commit():
 
 
 @pytest.mark.sqlite
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps what the migrations made
 def test_rolled_back_event_leaves_no_mail():
     with pytest.raises(RuntimeError), transaction.atomic():
         queue()
@@ -242,7 +242,7 @@ def test_mails_of_one_transaction_go_to_the_workers_as_one_batch(django_capture_
     assert [c.args[0][0] for c in single.call_args_list] == [ids[3]]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps what the migrations made
 def test_a_rolled_back_savepoint_drops_only_its_own_mails():
     with mock.patch("notifications.tasks.deliver_mails.apply_async") as batch, transaction.atomic():
         kept = queue("kept").pk

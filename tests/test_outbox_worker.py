@@ -12,7 +12,10 @@ from notifications.models import OutboundMail
 from notifications.services import queue_mail
 from tests.workers import CeleryWorker, wait_until
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# Transactional tests flush the database; serialized_rollback brings back what the
+# migrations made, and keeps Django from re-making part of it after the flush (post_migrate),
+# which would clash with the next restore.
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def queue_batch(count: int, prefix: str, to: str = "guardian{i}@example.jp") -> list[int]:

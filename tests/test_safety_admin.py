@@ -11,10 +11,10 @@ from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from notifications import safety
-from notifications.models import Card, Consent, MailText, Tap, Terminal, TerminalKey, WatchedPerson
 from portal.models import AccessLog
 from portal.staff import HEALTH, SAFETY
+from safety import services
+from safety.models import Card, Consent, MailText, Tap, Terminal, TerminalKey, WatchedPerson
 from tests.factories import MemberFactory, UserFactory
 from tests.test_staff_groups import mfa_staff
 
@@ -28,7 +28,7 @@ def grandpa():
     owner = UserFactory(email="family@example.jp")
     member = MemberFactory(household__owner=owner, family_name="山田", given_name="一郎")
     WatchedPerson.objects.create(member=member)
-    safety.record_consent(member=member, purpose=Consent.Purpose.WATCH_OVER, given_by="山田 花子")
+    services.record_consent(member=member, purpose=Consent.Purpose.WATCH_OVER, given_by="山田 花子")
     return member
 
 
@@ -51,7 +51,7 @@ def rows_containing(text: str) -> list[str]:
 
 def ingest_touch(terminal, card_id: str) -> Tap:
     event_id = str(uuid.uuid4())
-    safety.ingest(
+    services.ingest(
         terminal=terminal,
         events=[{"event_id": event_id, "card": card_id, "kind": "touch", "occurred_at": timezone.now().isoformat()}],
     )
@@ -90,7 +90,7 @@ def test_a_card_needs_consent_and_an_active_id_cannot_be_registered_twice(client
 
 def test_lost_card_is_deactivated_its_taps_are_unmatched_and_a_new_card_is_issued(client, grandpa, terminal):
     mfa_staff(client, SAFETY)
-    old = safety.register_card(member=grandpa, card_id=RAW_CARD)
+    old = services.register_card(member=grandpa, card_id=RAW_CARD)
 
     response = client.post(f"/admin/safety/cards/{old.pk}/lost/")
 
@@ -117,7 +117,7 @@ def test_staff_choose_the_member_by_searching_a_name(client, grandpa):
 
 def test_health_staff_are_refused_everywhere(client, grandpa, terminal):
     mfa_staff(client, HEALTH)
-    card = safety.register_card(member=grandpa, card_id=RAW_CARD)
+    card = services.register_card(member=grandpa, card_id=RAW_CARD)
     ingest_touch(terminal, RAW_CARD)
 
     for url in (
@@ -139,12 +139,12 @@ def test_health_staff_are_refused_everywhere(client, grandpa, terminal):
     card.refresh_from_db()
     assert card.status == Card.Status.ACTIVE and Card.objects.count() == 1
     assert not TerminalKey.objects.exists()
-    assert not AccessLog.objects.filter(object_type="notifications.Tap").exists()
+    assert not AccessLog.objects.filter(object_type="safety.Tap").exists()
 
 
 def test_staff_viewing_taps_is_access_logged(client, grandpa, terminal):
     staff = mfa_staff(client, SAFETY)
-    safety.register_card(member=grandpa, card_id=RAW_CARD)
+    services.register_card(member=grandpa, card_id=RAW_CARD)
     tap = ingest_touch(terminal, RAW_CARD)
 
     listing = client.get("/admin/safety/taps/", {"q": "山田"})
@@ -154,8 +154,8 @@ def test_staff_viewing_taps_is_access_logged(client, grandpa, terminal):
     assert detail.status_code == 200 and "山田 一郎" in detail.content.decode()
     logs = list(AccessLog.objects.filter(staff=staff).order_by("at"))
     assert [(log.action, log.object_type) for log in logs] == [
-        ("list", "notifications.Tap"),
-        ("view", "notifications.Tap"),
+        ("list", "safety.Tap"),
+        ("view", "safety.Tap"),
     ]
     assert logs[1].object_id == str(tap.pk) and "q=" in logs[0].path
     assert client.post(f"/admin/safety/taps/edit/{tap.pk}/", {"kind": "in"}).status_code in (302, 403, 404)
@@ -164,7 +164,7 @@ def test_staff_viewing_taps_is_access_logged(client, grandpa, terminal):
 
 
 def test_key_rotation_shows_the_new_secret_once_and_old_key_keeps_working_a_day(client, terminal):
-    from notifications import terminals
+    from safety import terminals
 
     mfa_staff(client, SAFETY)
     old = terminals.rotate_key(terminal)

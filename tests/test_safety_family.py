@@ -13,9 +13,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from notifications import broadcasts, safety
-from notifications.models import Broadcast, Card, OutboundMail, Subscription, Tap, Terminal, WatchedPerson
+from notifications.models import OutboundMail
 from portal.models import HouseholdMember
+from safety import broadcasts, selectors, services
+from safety.models import Broadcast, Card, Subscription, Tap, Terminal, WatchedPerson
 from tests.factories import MemberFactory, UserFactory
 from tests.terminal_helpers import CARD, add_guardian, enrol_child, event, make_gate
 
@@ -37,8 +38,8 @@ def grandma(child):
         household=child.household, given_name="ハナ", relationship=HouseholdMember.Relationship.PARENT
     )
     WatchedPerson.objects.create(member=member, no_activity_hours=6)
-    safety.record_consent(member=member, purpose="watch_over", given_by="本人")
-    safety.register_card(member=member, card_id=WATCH_CARD, label="22DD")
+    services.record_consent(member=member, purpose="watch_over", given_by="本人")
+    services.register_card(member=member, card_id=WATCH_CARD, label="22DD")
     return member
 
 
@@ -48,7 +49,7 @@ def watch_terminal():
 
 
 def tap(terminal, card=CARD, when=None):
-    return safety.ingest(terminal=terminal, events=[event(card=card, kind="in", occurred_at=when or timezone.now())])
+    return services.ingest(terminal=terminal, events=[event(card=card, kind="in", occurred_at=when or timezone.now())])
 
 
 def tap_mails(member) -> list[OutboundMail]:
@@ -167,7 +168,7 @@ def test_broadcast_categories_can_be_chosen_and_past_messages_are_listed(client,
     page = client.get("/my/safety/broadcasts/").content.decode()
     assert len(re.findall(r'name="categories"[^>]*checked', page)) == 5, "every category is on by default"
     client.post("/my/safety/broadcasts/", {"categories": ["weather", "disaster"]})
-    assert broadcasts.categories_for(owner) == ["weather", "disaster"]
+    assert selectors.categories_for(owner) == ["weather", "disaster"]
 
     sent = Broadcast.objects.create(
         category="weather", title="明日は休校", body="大雨のため休校です。", target_all=True
@@ -234,6 +235,6 @@ def test_card_details_of_deactivated_cards_are_not_listed(client, child):
     card = Card.objects.get(member=child)
     card.label = "3456"
     card.save()
-    safety.deactivate_card(card=card)
+    services.deactivate_card(card=card)
     client.force_login(child.household.owner)
     assert "3456" not in client.get("/my/safety/").content.decode()

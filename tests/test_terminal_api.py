@@ -19,11 +19,12 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from notifications import api, terminals
-from notifications.models import OutboundMail, SeenSignature, Tap, TerminalKey
-from notifications.tasks import purge_seen_signatures
-from notifications.terminal_auth import sign
+from notifications.models import OutboundMail
 from portal.models import User
+from safety import api, terminals
+from safety.models import SeenSignature, Tap, TerminalKey
+from safety.tasks import purge_seen_signatures
+from safety.terminals import sign
 from tests.terminal_helpers import CARD, PATH, SCHOOL, add_guardian, enrol_child, event, make_gate, post, signed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -451,7 +452,7 @@ def test_openapi_file_parses_and_matches_the_urlconf():
 
     resolver = get_resolver()
     served = {}
-    for pattern in get_resolver("notifications.api_urls").url_patterns:
+    for pattern in get_resolver("safety.api_urls").url_patterns:
         if pattern.name == "not_found":
             continue
         path = reverse(f"terminal_api:{pattern.name}")

@@ -34,8 +34,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from notifications.models import SeenSignature, Tap
-from notifications.terminal_auth import sign
+from safety.models import SeenSignature, Tap
+from safety.terminals import sign
 from tests.terminal_helpers import PATH, enrol_child, make_gate
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,16 @@ from datetime import datetime
 import pytest
 from django.core.management import CommandError, call_command
 
-from notifications.management.commands.simulate_terminal import simulate
-from notifications.models import OutboundMail, Tap
-from notifications.terminal_client import EventBuffer, TerminalClient
+from notifications.models import OutboundMail
+from safety.management.commands.simulate_terminal import simulate
+from safety.models import Tap
+from safety.terminal_client import EventBuffer, TerminalClient
 from tests.terminal_helpers import CARD, enrol_child, make_gate
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional tests flush the database; serialized_rollback brings back what the
+# migrations made, and keeps Django from re-making part of it after the flush (post_migrate),
+# which would clash with the next restore.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -11,11 +11,15 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from notifications.models import OutboundMail, Tap
+from notifications.models import OutboundMail
+from safety.models import Tap
 from tests.terminal_helpers import SCHOOL, add_guardian, enrol_child, event, make_gate, post
 from tests.workers import CeleryWorker, wait_until
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# Transactional tests flush the database; serialized_rollback brings back what the
+# migrations made, and keeps Django from re-making part of it after the flush (post_migrate),
+# which would clash with the next restore.
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_tap_mails_both_guardians_exactly_once(broker, smtp_sink):

@@ -9,18 +9,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from notifications import safety, tasks, watch_over
-from notifications.models import (
+from notifications.models import OutboundMail
+from portal.models import MemberGuardian
+from safety import services, tasks, watch_over
+from safety.models import (
     Consent,
     MailText,
-    OutboundMail,
     SeenSignature,
     Subscription,
     Tap,
     Terminal,
     WatchedPerson,
 )
-from portal.models import MemberGuardian
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -41,8 +41,8 @@ def grandma():
     WatchedPerson.objects.create(member=person, no_activity_hours=3)
     granddaughter = UserFactory(language="en", email="mei@example.jp")
     MemberGuardian.objects.create(member=person, user=granddaughter, invited_by=son)
-    safety.record_consent(member=person, purpose=Consent.Purpose.WATCH_OVER, given_by="ハナ")
-    card = safety.register_card(member=person, card_id="0102030405060708")
+    services.record_consent(member=person, purpose=Consent.Purpose.WATCH_OVER, given_by="ハナ")
+    card = services.register_card(member=person, card_id="0102030405060708")
     return {"person": person, "son": son, "granddaughter": granddaughter, "card": card}
 
 
@@ -74,7 +74,7 @@ def mails(category: str) -> list[OutboundMail]:
 def test_digest_lists_places_and_times_once_per_subscriber_per_day(grandma, terminals):
     person = grandma["person"]
     for user in (grandma["son"], grandma["granddaughter"]):
-        safety.set_subscription(user=user, member=person, mode=Subscription.Mode.DIGEST)
+        services.set_subscription(user=user, member=person, mode=Subscription.Mode.DIGEST)
     tap(person, terminals["hall"], at(9, 15))
     tap(person, terminals["station"], at(14, 40))
     tap(person, terminals["station"], at(20, 5, DAY - timedelta(days=1)))  # last evening, after the last digest
@@ -102,8 +102,8 @@ def test_digest_lists_places_and_times_once_per_subscriber_per_day(grandma, term
 
 def test_digest_only_for_daily_summary_subscribers_and_staff_wording(grandma, terminals):
     person = grandma["person"]
-    safety.set_subscription(user=grandma["son"], member=person, mode=Subscription.Mode.DIGEST)
-    safety.set_subscription(user=grandma["granddaughter"], member=person, mode=Subscription.Mode.EACH)
+    services.set_subscription(user=grandma["son"], member=person, mode=Subscription.Mode.DIGEST)
+    services.set_subscription(user=grandma["granddaughter"], member=person, mode=Subscription.Mode.EACH)
     MailText.objects.create(
         key=MailText.Key.DIGEST, language="ja", subject="{name}さんの{date}の記録", body="{name}さん:\n{places}"
     )
@@ -118,13 +118,13 @@ def test_digest_only_for_daily_summary_subscribers_and_staff_wording(grandma, te
 
 
 def test_a_day_without_touches_is_news_for_a_watched_person_but_not_for_a_pupil(grandma):
-    from notifications.models import School, Student
+    from safety.models import School, Student
 
     person = grandma["person"]
-    safety.set_subscription(user=grandma["son"], member=person, mode=Subscription.Mode.DIGEST)
+    services.set_subscription(user=grandma["son"], member=person, mode=Subscription.Mode.DIGEST)
     child = MemberFactory(household=person.household, given_name="太郎")
     Student.objects.create(member=child, school=School.objects.create(name="みどり小"), grade=2)
-    safety.set_subscription(user=grandma["son"], member=child, mode=Subscription.Mode.DIGEST)
+    services.set_subscription(user=grandma["son"], member=child, mode=Subscription.Mode.DIGEST)
 
     watch_over.send_daily_digests(day=DAY)
 
@@ -136,7 +136,7 @@ def test_a_day_without_touches_is_news_for_a_watched_person_but_not_for_a_pupil(
 # --- No-activity alert ---------------------------------------------------------------------
 @pytest.fixture
 def alerting(grandma):
-    safety.set_subscription(
+    services.set_subscription(
         user=grandma["son"], member=grandma["person"], mode=Subscription.Mode.EACH, no_activity_alert=True
     )
     return grandma
@@ -186,7 +186,7 @@ def test_a_touch_resets_the_count_and_no_alert_without_hours_or_asking(alerting,
     assert watch_over.send_no_activity_alerts(now=at(19, 0)).queued == 0
 
     WatchedPerson.objects.filter(member=person).update(no_activity_hours=3)
-    safety.set_subscription(user=grandma["son"], member=person, mode=Subscription.Mode.OFF, no_activity_alert=True)
+    services.set_subscription(user=grandma["son"], member=person, mode=Subscription.Mode.OFF, no_activity_alert=True)
     assert watch_over.send_no_activity_alerts(now=at(19, 0)).queued == 0
     assert mails("safety_no_activity") == []
 

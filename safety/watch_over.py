@@ -29,11 +29,12 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications.models import MailText, SeenSignature, Subscription, Tap, WatchedPerson
-from notifications.safety import TAPS_TOPIC, MailTexts, compose, subscribers_by_member
 from notifications.services import MailSpec, queue_mails_bulk
 from notifications.unsubscribe import unsubscribe_url
 from portal.models import HouseholdMember
+from safety.mails import TAPS_TOPIC, MailTexts, compose
+from safety.models import MailText, SeenSignature, Subscription, Tap, WatchedPerson
+from safety.selectors import subscribers_by_member
 
 #: The Japan-time hour at which the daily digest goes out (see CELERY_BEAT_SCHEDULE).
 DIGEST_HOUR = 19

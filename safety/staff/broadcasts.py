@@ -10,13 +10,9 @@ writing needs ``add``/``change``, sending ``change``, the progress page ``view``
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -27,66 +23,15 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from notifications import broadcasts
-from notifications.models import Broadcast
 from portal.audit import log_staff_access
+from safety import selectors, services
+from safety.models import Broadcast
+from safety.staff.forms import BroadcastForm, ScheduleForm
 
-GRADE_CHOICES = [(g, str(g)) for g in range(1, 10)]
 #: Seconds between refreshes of the progress page while mails are still queued.
 REFRESH_SECONDS = 3
 
 broadcast_permissions = ModelPermissionPolicy(Broadcast)
-
-
-class BroadcastForm(forms.ModelForm):
-    target_grades = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Grades"),
-        choices=GRADE_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("With schools: those grades at those schools. Without schools: at every school."),
-    )
-
-    class Meta:
-        model = Broadcast
-        fields = [
-            "category",
-            "title",
-            "body",
-            "title_en",
-            "body_en",
-            "target_all",
-            "target_schools",
-            "target_grades",
-            "target_districts",
-        ]
-        widgets = {
-            "target_schools": forms.CheckboxSelectMultiple,
-            "target_districts": forms.CheckboxSelectMultiple,
-        }
-        help_texts = {
-            "target_all": gettext_lazy("Everyone who receives this category. The choices below are then ignored."),
-            "target_districts": gettext_lazy(
-                "Residents of these districts also receive it, whatever their children's schools."
-            ),
-        }
-
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("title_en")) != bool(data.get("body_en")):
-            missing = "body_en" if data.get("title_en") else "title_en"
-            self.add_error(missing, _("Write both the English title and the English message, or neither."))
-        if not data.get("target_all") and not (
-            data.get("target_schools") or data.get("target_grades") or data.get("target_districts")
-        ):
-            raise ValidationError(_("Choose who receives this: everyone, or schools, grades or districts."))
-        return data
-
-    def save(self, commit=True):
-        if self.instance.status == Broadcast.Status.SCHEDULED:
-            self.instance.status = Broadcast.Status.DRAFT  # a changed message is previewed again before it goes
-        return super().save(commit)
 
 
 class BroadcastCreateView(CreateView):
@@ -118,22 +63,6 @@ class BroadcastEditView(EditView):
         return _("Check the preview, then send or schedule the message.")
 
 
-class ScheduleForm(forms.Form):
-    send_at = forms.DateTimeField(
-        label=gettext_lazy("Send at"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text=gettext_lazy("Only for “Schedule”. Japan time."),
-    )
-
-    def clean_send_at(self) -> datetime | None:
-        value = self.cleaned_data.get("send_at")
-        if value is not None and value <= timezone.now():
-            raise ValidationError(_("Choose a time in the future."))
-        return value
-
-
 class BroadcastPageView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     """A page about one broadcast, under the broadcasts list in the breadcrumbs."""
 
@@ -160,13 +89,13 @@ class BroadcastPageView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templ
 
 class PreviewView(BroadcastPageView):
     page_title = gettext_lazy("Preview and send")
-    template_name = "notifications/admin/broadcast_preview.html"
+    template_name = "safety/admin/broadcast_preview.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             broadcast=self.broadcast,
-            preview=broadcasts.preview(self.broadcast),
+            preview=selectors.preview(self.broadcast),
             schedule_form=kwargs.get("schedule_form") or ScheduleForm(initial={"send_at": self.broadcast.send_at}),
             editable=self.broadcast.status in (Broadcast.Status.DRAFT, Broadcast.Status.SCHEDULED),
         )
@@ -179,11 +108,11 @@ class PreviewView(BroadcastPageView):
             return redirect("safety_broadcasts:progress", broadcast.pk)
         action = request.POST.get("action")
         if action == "send":
-            broadcasts.send_now(broadcast)
+            services.send_broadcast_now(broadcast=broadcast)
             messages.success(request, _("Sending started."))
             return redirect("safety_broadcasts:progress", broadcast.pk)
         if action == "unschedule":
-            broadcasts.cancel_schedule(broadcast)
+            services.cancel_broadcast_schedule(broadcast=broadcast)
             messages.success(request, _("The message is a draft again and will not be sent."))
             return redirect("safety_broadcasts:preview", broadcast.pk)
         if action == "schedule":
@@ -192,7 +121,7 @@ class PreviewView(BroadcastPageView):
                 form.add_error("send_at", _("Choose when to send it."))
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(schedule_form=form))
-            broadcasts.schedule(broadcast, form.cleaned_data["send_at"])
+            services.schedule_broadcast(broadcast=broadcast, send_at=form.cleaned_data["send_at"])
             messages.success(request, _("The message will be sent at the chosen time."))
             return redirect("safety_broadcasts:index")
         return redirect("safety_broadcasts:preview", broadcast.pk)
@@ -203,7 +132,7 @@ class ProgressView(BroadcastPageView):
 
     permission_required = "view"
     page_title = gettext_lazy("Delivery progress")
-    template_name = "notifications/admin/broadcast_progress.html"
+    template_name = "safety/admin/broadcast_progress.html"
 
     def get(self, request, *args, **kwargs):
         log_staff_access(request=request, action="view_broadcast_report", obj=self.broadcast)
@@ -211,14 +140,14 @@ class ProgressView(BroadcastPageView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        progress = broadcasts.progress(self.broadcast)
+        progress = selectors.progress(self.broadcast)
         still_going = self.broadcast.status in (Broadcast.Status.SENDING,) or (
             self.broadcast.status == Broadcast.Status.SENT and not progress.finished
         )
         context.update(
             broadcast=self.broadcast,
             progress=progress,
-            failed=broadcasts.failed_mails(self.broadcast) if progress.failed else [],
+            failed=selectors.failed_mails(self.broadcast) if progress.failed else [],
             refresh_seconds=REFRESH_SECONDS if still_going else None,
         )
         return context

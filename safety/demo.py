@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from notifications import safety, terminals
-from notifications.models import Card, Consent, School, Student, Terminal, TerminalKey
-from notifications.terminal_auth import card_hash
+from portal.demo import DemoPeople
 from portal.models import HouseholdMember
+from safety import services, terminals
+from safety.models import Card, Consent, School, Student, Terminal, TerminalKey
+from safety.terminals import card_hash
 
 DEMO_SCHOOL = "みどり町立中央小学校"
 DEMO_TERMINAL = "中央小学校 正門リーダー"
@@ -25,14 +26,14 @@ def load_safety_demo(*, member: HouseholdMember) -> TerminalKey:
     )
     Student.objects.update_or_create(member=member, defaults={"school": school, "grade": 3, "class_name": "2組"})
     if not member.consents.filter(purpose=Consent.Purpose.SCHOOL_GATE, withdrawn_at=None).exists():
-        safety.record_consent(
+        services.record_consent(
             member=member, purpose=Consent.Purpose.SCHOOL_GATE, given_by=member.household.owner.get_full_name()
         )
     digest = card_hash(DEMO_CARD_ID)
     for card in Card.objects.filter(card_hash=digest, status=Card.Status.ACTIVE).exclude(member=member):
-        safety.deactivate_card(card=card, lost=False)
+        services.deactivate_card(card=card, lost=False)
     if not Card.objects.filter(card_hash=digest, status=Card.Status.ACTIVE, member=member).exists():
-        safety.register_card(member=member, card_id=DEMO_CARD_ID, label=DEMO_CARD_ID)
+        services.register_card(member=member, card_id=DEMO_CARD_ID, label=DEMO_CARD_ID)
     key = terminals.rotate_key(terminal)
     terminals.revoke_old_keys(terminal)
     return key
@@ -47,6 +48,6 @@ def demo_instructions(key: TerminalKey, url: str = "http://127.0.0.1:8000") -> l
     ]
 
 
-def load_demo(people) -> list[str]:
+def load_demo(people: DemoPeople) -> list[str]:
     """``load_demo``'s part for safety mail (see portal/demo.py): the demo child gets a card and a gate reader."""
     return demo_instructions(load_safety_demo(member=people.child))

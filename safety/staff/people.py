@@ -2,9 +2,9 @@
 
 The rules, in plain words:
 
-* Only staff with the model permissions (the 学校・見守り group, granted by migration 0004) and
+* Only staff with the model permissions (the 学校・見守り group, granted by notifications migration 0004) and
   superusers see these pages; other staff groups get nothing, not even the member chooser.
-* A card ID typed or scanned by staff goes straight to :func:`notifications.safety.register_card`
+* A card ID typed or scanned by staff goes straight to :func:`safety.services.register_card`
   and is hashed; it is never saved or shown. Lists show only the label (last digits).
 * A lost card is deactivated at once (its taps stop matching) and staff go on to register the new
   card for the same person.
@@ -14,18 +14,14 @@ The rules, in plain words:
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
-from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -33,45 +29,21 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from notifications import safety, terminals
-from notifications.models import Card, Consent, MailText, School, Student, Tap, Terminal, WatchedPerson
 from portal.admin_views import AuditedIndexView, AuditedInspectView, ReadOnlyPolicy
+from portal.errors import add_form_error
 from portal.models import HouseholdMember
-
-PLACEHOLDERS = {
-    MailText.Key.GATE_IN: "{name} {time} {school} {place} {delay_note}",
-    MailText.Key.GATE_OUT: "{name} {time} {school} {place} {delay_note}",
-    MailText.Key.WATCH_TOUCH: "{name} {time} {place} {delay_note}",
-    MailText.Key.DIGEST: "{name} {date} {places}",
-    MailText.Key.NO_ACTIVITY: "{name} {hours} {last_touch}",
-}
+from safety import services, terminals
+from safety.errors import SafetyError
+from safety.models import Card, Consent, MailText, School, Student, Tap, Terminal, WatchedPerson
+from safety.staff.forms import CardEditForm, CardRegisterForm, MailTextForm, MemberSearchForm
 
 
 def can_manage_people(user) -> bool:
     """Staff who register pupils, watched people or cards (and superusers)."""
-    return user.is_active and (user.is_superuser or user.has_perm("notifications.change_student"))
+    return user.is_active and (user.is_superuser or user.has_perm("safety.change_student"))
 
 
 # --- Choosing a household member -----------------------------------------------------------
-class MemberSearchForm(BaseFilterForm):
-    q = forms.CharField(label=gettext_lazy("Name"), required=False)
-
-    def filter(self, objects):
-        query = (self.cleaned_data.get("q") or "").strip()
-        if query:
-            words = query.replace("　", " ").split()
-            for word in words:
-                objects = objects.filter(
-                    Q(family_name__icontains=word)
-                    | Q(given_name__icontains=word)
-                    | Q(family_name_kana__icontains=word)
-                    | Q(given_name_kana__icontains=word)
-                )
-            self.is_searching = True
-            self.search_query = query
-        return objects
-
-
 class SafetyStaffOnlyMixin:
     def dispatch(self, request, *args, **kwargs):
         if not can_manage_people(request.user):
@@ -159,22 +131,6 @@ class ConsentViewSet(ModelViewSet):
 
 
 # --- Cards ---------------------------------------------------------------------------------
-class CardRegisterForm(WagtailAdminModelForm):
-    """Staff type or scan the card ID; it is hashed by register_card and never saved."""
-
-    card_id = forms.CharField(
-        label=gettext_lazy("Card ID"),
-        max_length=64,
-        min_length=4,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text=gettext_lazy("Type or scan the ID. Only a keyed hash is kept; nobody can read the ID back."),
-    )
-
-    class Meta:
-        model = Card
-        fields = ["member"]
-
-
 class CardCreateView(CreateView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -186,22 +142,16 @@ class CardCreateView(CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         card_id = data["card_id"].strip()
-        return safety.register_card(member=data["member"], card_id=card_id, label=card_id, by=self.request.user)
+        return services.register_card(member=data["member"], card_id=card_id, label=card_id, by=self.request.user)
 
     def form_valid(self, form):
         try:
             with transaction.atomic():
                 return super().form_valid(form)
-        except safety.SafetyError as error:
-            form.add_error(None, error.message)
+        except SafetyError as error:
+            add_form_error(form, error)
             self.produced_error_message = error.message
             return self.form_invalid(form)
-
-
-class CardEditForm(WagtailAdminModelForm):
-    class Meta:
-        model = Card
-        fields = ["label"]
 
 
 def card_lost(request, pk):
@@ -211,10 +161,10 @@ def card_lost(request, pk):
     card = get_object_or_404(Card, pk=pk)
     if request.method == "POST":
         if card.status == Card.Status.ACTIVE:
-            safety.deactivate_card(card=card, lost=True)
+            services.deactivate_card(card=card, lost=True)
             messages.success(request, _("The card no longer works. Register the new card now."))
         return redirect(reverse("safety_cards:add") + f"?member={card.member_id}")
-    return TemplateResponse(request, "notifications/admin/card_lost.html", {"card": card})
+    return TemplateResponse(request, "safety/admin/card_lost.html", {"card": card})
 
 
 class CardViewSet(ModelViewSet):
@@ -248,7 +198,7 @@ def rotate_terminal_key(request, pk):
     if request.method == "POST":
         with transaction.atomic():
             context["new_key"] = terminals.rotate_key(terminal, grace=timedelta(days=1))
-    response = TemplateResponse(request, "notifications/admin/terminal_key.html", context)
+    response = TemplateResponse(request, "safety/admin/terminal_key.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -269,18 +219,6 @@ class TerminalViewSet(ModelViewSet):
 
 
 # --- Mail wording --------------------------------------------------------------------------
-class MailTextForm(WagtailAdminModelForm):
-    class Meta:
-        model = MailText
-        fields = ["key", "language", "subject", "body"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["body"].help_text = "; ".join(
-            f"{MailText.Key(key).label}: {names}" for key, names in PLACEHOLDERS.items()
-        )
-
-
 class MailTextViewSet(ModelViewSet):
     model = MailText
     icon = "mail"

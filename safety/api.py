@@ -16,8 +16,9 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from notifications import safety, terminals
-from notifications.terminals import TerminalApiError
+from portal.errors import error_response
+from safety import services, terminals
+from safety.errors import TerminalApiError
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +27,7 @@ MAX_EVENTS = 500
 
 
 def _error(error: TerminalApiError) -> JsonResponse:
-    response = JsonResponse(error.as_json(), status=error.status)
-    for name, value in error.headers.items():
-        response[name] = value
-    return response
+    return error_response(error, headers=error.headers)
 
 
 def _read_body(request: HttpRequest) -> bytes:
@@ -58,9 +56,7 @@ def _events(body: bytes) -> list:
 def events(request: HttpRequest) -> JsonResponse:
     """POST a batch of taps; answers with the outcome of every event (accepted, duplicate or rejected)."""
     if request.method != "POST":
-        response = JsonResponse({"error": "method_not_allowed", "message": "use POST"}, status=405)
-        response["Allow"] = "POST"
-        return response
+        return _error(TerminalApiError(405, "method_not_allowed", "use POST", headers={"Allow": "POST"}))
     try:
         body = _read_body(request)
         # One transaction: the signature is remembered together with the taps it brought, so a
@@ -77,7 +73,7 @@ def events(request: HttpRequest) -> JsonResponse:
                 )
             )
             terminals.check_rate_limit(key.terminal)
-            results = safety.ingest(terminal=key.terminal, events=_events(body))
+            results = services.ingest(terminal=key.terminal, events=_events(body))
     except TerminalApiError as error:
         if error.status in (401, 409):
             key_id = request.headers.get("X-Terminal-Key")
@@ -86,8 +82,7 @@ def events(request: HttpRequest) -> JsonResponse:
     except Exception:
         # Still JSON for the terminal; the traceback goes to the log. The terminal keeps its buffer and retries.
         logger.exception("Terminal API failed")
-        error = {"error": "server_error", "message": "internal error; keep the events and retry"}
-        return JsonResponse(error, status=500)
+        return _error(TerminalApiError(500, "server_error", "internal error; keep the events and retry"))
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
     for result in results:
         counts[result.status] += 1
@@ -100,4 +95,4 @@ events.allowed_methods = ["POST"]  # read by the OpenAPI test
 @csrf_exempt
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other URL under /api/terminals/: a JSON 404, not the town site's HTML page."""
-    return JsonResponse({"error": "not_found", "message": "no such API endpoint"}, status=404)
+    return _error(TerminalApiError(404, "not_found", "no such API endpoint"))

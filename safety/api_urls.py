@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from notifications import api
+from safety import api
 
 urlpatterns = [
     path("v1/events", api.events, name="events"),

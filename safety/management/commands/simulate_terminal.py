@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications.terminal_client import MAX_BATCH, EventBuffer, TerminalClient, TerminalOffline, new_event
+from safety.terminal_client import MAX_BATCH, EventBuffer, TerminalClient, TerminalOffline, new_event
 
 
 def default_buffer(key_id: str) -> Path:

@@ -1,12 +1,11 @@
-"""Forms of the family's safety-mail pages and of the staff broadcast admin."""
+"""Forms of the family's safety-mail pages on /my/safety/ (the staff admin's are in safety/staff/forms.py)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Subscription
-from notifications.safety_models import BroadcastCategory
+from safety.models import BroadcastCategory, Subscription
 
 
 class SubscriptionForm(forms.Form):

@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from notifications import broadcasts, safety, safety_selectors
-from notifications.safety_forms import BroadcastPreferenceForm, SubscriptionForm
 from portal.selectors import member_for_user
+from safety import selectors, services
+from safety.forms import BroadcastPreferenceForm, SubscriptionForm
 
 HISTORY_PAGE_SIZE = 30
 BROADCASTS_PAGE_SIZE = 20
@@ -26,8 +26,8 @@ BROADCASTS_PAGE_SIZE = 20
 def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "notifications/safety/overview.html",
-        {"family": safety_selectors.family_overview(request.user), "history_days": safety_selectors.HISTORY_DAYS},
+        "safety/overview.html",
+        {"family": selectors.family_overview(request.user), "history_days": selectors.HISTORY_DAYS},
     )
 
 
@@ -37,14 +37,14 @@ def member_settings(request: HttpRequest, member_id: int) -> HttpResponse:
     if member is None:
         raise Http404
     watched = hasattr(member, "watched")
-    current = safety.subscription_for(request.user, member)
+    current = selectors.subscription_for(request.user, member)
     form = SubscriptionForm(
         request.POST or None,
         watched=watched,
         initial={"mode": current.mode, "no_activity_alert": current.no_activity_alert},
     )
     if request.method == "POST" and form.is_valid():
-        safety.set_subscription(
+        services.set_subscription(
             user=request.user,
             member=member,
             mode=form.cleaned_data["mode"],
@@ -52,35 +52,31 @@ def member_settings(request: HttpRequest, member_id: int) -> HttpResponse:
         )
         messages.success(request, _("Your choice was saved."))
         return redirect("portal:safety")
-    return render(
-        request, "notifications/safety/member_settings.html", {"member": member, "form": form, "watched": watched}
-    )
+    return render(request, "safety/member_settings.html", {"member": member, "form": form, "watched": watched})
 
 
 @login_required
 def member_history(request: HttpRequest, member_id: int) -> HttpResponse:
-    found = safety_selectors.history_for(request.user, member_id)
+    found = selectors.history_for(request.user, member_id)
     if found is None:
         raise Http404
     member, taps = found
     page = Paginator(taps, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "notifications/safety/history.html",
-        {"member": member, "page": page, "history_days": safety_selectors.HISTORY_DAYS},
+        "safety/history.html",
+        {"member": member, "page": page, "history_days": selectors.HISTORY_DAYS},
     )
 
 
 @login_required
 def broadcast_preferences(request: HttpRequest) -> HttpResponse:
-    form = BroadcastPreferenceForm(
-        request.POST or None, initial={"categories": broadcasts.categories_for(request.user)}
-    )
+    form = BroadcastPreferenceForm(request.POST or None, initial={"categories": selectors.categories_for(request.user)})
     if request.method == "POST" and form.is_valid():
-        broadcasts.set_categories(request.user, form.cleaned_data["categories"])
+        services.set_broadcast_categories(user=request.user, categories=form.cleaned_data["categories"])
         messages.success(request, _("Your choice was saved."))
         return redirect("portal:safety_broadcasts")
-    page = Paginator(broadcasts.received_by(request.user), BROADCASTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    broadcasts.mark_read(request.user)
-    items = broadcasts.shown_in(page.object_list, get_language())
-    return render(request, "notifications/safety/broadcasts.html", {"form": form, "page": page, "items": items})
+    page = Paginator(selectors.received_by(request.user), BROADCASTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    services.mark_broadcasts_read(user=request.user)
+    items = selectors.shown_in(page.object_list, get_language())
+    return render(request, "safety/broadcasts.html", {"form": form, "page": page, "items": items})

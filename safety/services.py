@@ -1,8 +1,9 @@
-"""Safety mail services: cards, terminal taps and the mails they cause.
+"""Safety mail writes: consent and cards, terminal taps and the mails they cause, the family's
+choices, and the staff's actions on a broadcast.
 
 The rules, in plain words:
 
-* A card ID is never stored; its keyed hash is (:func:`notifications.terminal_auth.card_hash`).
+* A card ID is never stored; its keyed hash is (:func:`safety.terminals.card_hash`).
   A member can have several cards over time but a card ID is active for one member at a time.
 * A tap is stored once per (terminal, event_id): a terminal that re-uploads its buffer after
   being offline changes nothing the second time and no mail is sent twice.
@@ -12,6 +13,10 @@ The rules, in plain words:
   within the same transaction that stores the tap, through the outbox (so once per guardian).
 * A tap that arrives late still mails, with its real time and a note that it was delayed; a tap
   older than ``SAFETY_MAIL_MAX_AGE_MINUTES`` is stored but not mailed.
+* Unchecking a broadcast category (or one-click unsubscribe from a mail of that category) stops
+  only that category.
+* "Send now" starts the sending task once the broadcast's new status is committed; a scheduled
+  broadcast is sent by the beat task once its ``send_at`` has passed (:mod:`safety.broadcasts`).
 """
 
 from __future__ import annotations
@@ -23,45 +28,30 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from notifications.models import Card, Consent, MailText, Subscription, Tap, Terminal
 from notifications.services import MailSpec, queue_mails_bulk
-from notifications.terminal_auth import card_hash
-from notifications.unsubscribe import Topic, register_topic, unsubscribe_url
+from notifications.unsubscribe import unsubscribe_url
 from portal.db import insert_new
-from portal.models import HouseholdMember
-from portal.selectors import guardians_of_members
-
-#: A tap uploaded more than this many minutes after it happened says so in the mail.
-DELAY_NOTE_MINUTES = 5
-
-
-TAPS_TOPIC = "safety_taps"
-
-
-def unsubscribe_taps(user_id: int, member_id: str) -> bool:
-    """One-click unsubscribe: no more tap mails about this member for this guardian."""
-    if not member_id.isdigit():
-        return False
-    _sub, created = Subscription.objects.update_or_create(
-        user_id=user_id, member_id=int(member_id), defaults={"mode": Subscription.Mode.OFF}
-    )
-    return True
-
-
-register_topic(
-    Topic(key=TAPS_TOPIC, label=gettext_lazy("Safety mail about a family member"), unsubscribe=unsubscribe_taps)
+from portal.models import HouseholdMember, User
+from safety import tasks
+from safety.errors import SafetyError
+from safety.mails import TAPS_TOPIC, MailTexts, tap_mail_text
+from safety.models import (
+    Broadcast,
+    BroadcastCategory,
+    BroadcastPreference,
+    BroadcastReading,
+    Card,
+    Consent,
+    Subscription,
+    Tap,
+    Terminal,
 )
-
-
-class SafetyError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from safety.selectors import categories_for, subscribers_by_member
+from safety.terminals import card_hash
 
 
 # --- Cards and consent ------------------------------------------------------------------
@@ -69,10 +59,10 @@ class SafetyError(Exception):
 def register_card(*, member: HouseholdMember, card_id: str, label: str = "", by=None) -> Card:
     """Register a card to a member. The member needs a recorded consent; an active card ID can't be reused."""
     if not member.consents.filter(withdrawn_at=None).exists():
-        raise SafetyError(_("Record the family's consent before registering a card."))
+        raise SafetyError(_("Record the family's consent before registering a card."), code="consent_missing")
     digest = card_hash(card_id)
     if Card.objects.filter(card_hash=digest, status=Card.Status.ACTIVE).exists():
-        raise SafetyError(_("This card is already registered to someone. Deactivate it first."))
+        raise SafetyError(_("This card is already registered to someone. Deactivate it first."), code="card_in_use")
     return Card.objects.create(member=member, card_hash=digest, label=label[-4:] if label else "", issued_by=by)
 
 
@@ -85,6 +75,7 @@ def deactivate_card(*, card: Card, lost: bool = True) -> Card:
 
 
 def record_consent(*, member: HouseholdMember, purpose: str, given_by: str, by=None) -> Consent:
+    """Record who agreed to what for ``member``; a card can only be registered after this."""
     return Consent.objects.create(member=member, purpose=purpose, given_by=given_by, recorded_by=by)
 
 
@@ -105,17 +96,17 @@ class EventResult:
 def _parse_event(raw) -> tuple[uuid.UUID, str, str, datetime]:
     """Validate one event of a batch; raises SafetyError with a reason a terminal's log can show."""
     if not isinstance(raw, dict):
-        raise SafetyError("event must be an object")
+        raise SafetyError("event must be an object", code="invalid_event")
     try:
         event_id = uuid.UUID(str(raw.get("event_id", "")))
     except ValueError as exc:
-        raise SafetyError("event_id must be a UUID") from exc
+        raise SafetyError("event_id must be a UUID", code="invalid_event") from exc
     card = raw.get("card")
     if not isinstance(card, str) or not 4 <= len(card.strip()) <= 64 or not card.isprintable():
-        raise SafetyError("card must be a string of 4 to 64 printable characters")
+        raise SafetyError("card must be a string of 4 to 64 printable characters", code="invalid_event")
     kind = raw.get("kind")
     if kind not in Tap.Kind.values:
-        raise SafetyError("kind must be one of in, out, touch")
+        raise SafetyError("kind must be one of in, out, touch", code="invalid_event")
     try:
         occurred = parse_datetime(raw["occurred_at"]) if isinstance(raw.get("occurred_at"), str) else None
         # In UTC now: a date at the edge of the calendar with an offset overflows here, not in the database.
@@ -123,7 +114,7 @@ def _parse_event(raw) -> tuple[uuid.UUID, str, str, datetime]:
     except (ValueError, OverflowError):  # well-formed but impossible, e.g. month 13
         occurred = None
     if occurred is None:
-        raise SafetyError("occurred_at must be an ISO 8601 date-time with a time zone")
+        raise SafetyError("occurred_at must be an ISO 8601 date-time with a time zone", code="invalid_event")
     return event_id, card, kind, occurred
 
 
@@ -152,7 +143,7 @@ def ingest(*, terminal: Terminal, events: list, now: datetime | None = None) -> 
             valid[parsed[0]] = (len(results), parsed)
             results.append(None)
     if valid:
-        with transaction.atomic(savepoint=False):  # joins the request's transaction (notifications.api)
+        with transaction.atomic(savepoint=False):  # joins the request's transaction (safety.api)
             stored = _store_taps(terminal, [parsed for _index, parsed in valid.values()], now=now)
         for event_id, (index, _parsed) in valid.items():
             results[index] = EventResult(str(event_id), "accepted" if event_id in stored else "duplicate")
@@ -207,28 +198,6 @@ def _mail_state(tap: Tap, recipients: dict[int, list], *, now: datetime) -> str:
     return Tap.MailState.QUEUED if recipients.get(tap.member_id) else Tap.MailState.NONE
 
 
-def subscribers_by_member(members, *, mode: str | None = Subscription.Mode.EACH, alert: bool = False) -> dict:
-    """For each member, the guardians with an address who get this kind of mail (two queries in all).
-
-    ``mode``: their choice is this one; a guardian who never chose gets a mail for each tap.
-    ``alert``: they asked for the no-activity alert and have not turned mail off.
-    """
-    members = list(members)
-    subs = {(s.member_id, s.user_id): s for s in Subscription.objects.filter(member__in=members)}
-
-    def wants(member_id: int, user) -> bool:
-        sub = subs.get((member_id, user.pk))
-        chosen = sub.mode if sub else Subscription.Mode.EACH
-        if mode is not None and chosen != mode:
-            return False
-        return not alert or (sub is not None and sub.no_activity_alert and chosen != Subscription.Mode.OFF)
-
-    return {
-        member_id: [g for g in guardians if g.email and wants(member_id, g)]
-        for member_id, guardians in guardians_of_members(members).items()
-    }
-
-
 def _tap_mails(tap: Tap, users: list, *, now: datetime, texts: MailTexts) -> Iterator[MailSpec]:
     """One mail per subscribed guardian, in their language, with one-click unsubscribe."""
     for user in users:
@@ -245,97 +214,7 @@ def _tap_mails(tap: Tap, users: list, *, now: datetime, texts: MailTexts) -> Ite
         )
 
 
-class MailTexts:
-    """The staff's wording of the tap mails, read once per batch rather than once per mail."""
-
-    def __init__(self) -> None:
-        self._texts: dict[tuple[str, str], tuple[str, str]] | None = None
-
-    def get(self, key: str, language: str) -> tuple[str, str]:
-        """Subject and body template: the staff's, or the built-in one (call inside the language)."""
-        if self._texts is None:
-            self._texts = {(t.key, t.language): (t.subject, t.body) for t in MailText.objects.all()}
-        return self._texts.get((key, language)) or default_text(key)
-
-
-def _mail_key(tap: Tap) -> str:
-    if tap.terminal.kind == Terminal.Kind.GATE:
-        return MailText.Key.GATE_OUT if tap.kind == Tap.Kind.OUT else MailText.Key.GATE_IN
-    return MailText.Key.WATCH_TOUCH
-
-
-def default_text(key: str) -> tuple[str, str]:
-    """The built-in wording (translated); staff can replace it per language with a MailText."""
-    texts = {
-        MailText.Key.GATE_IN: (_("{name} arrived at {school}"), _("{name} arrived at {school} at {time}.{delay_note}")),
-        MailText.Key.GATE_OUT: (_("{name} left {school}"), _("{name} left {school} at {time}.{delay_note}")),
-        MailText.Key.WATCH_TOUCH: (
-            _("{name} touched a card at {place}"),
-            _("{name} touched a card at {place} at {time}.{delay_note}"),
-        ),
-        # notifications.watch_over: the daily summary and the no-activity alert.
-        MailText.Key.DIGEST: (
-            _("{name}'s touches on {date}"),
-            _("Where {name} touched a card on {date}:\n{places}"),
-        ),
-        MailText.Key.NO_ACTIVITY: (
-            _("No touch from {name} for {hours} hours"),
-            _(
-                "{name} has not touched a card at any terminal for {hours} hours during the day "
-                "(last touch: {last_touch}). Please check that everything is all right."
-            ),
-        ),
-    }
-    return texts[key]
-
-
-def tap_mail_text(tap: Tap, *, language: str, now: datetime, texts: MailTexts | None = None) -> tuple[str, str]:
-    """Subject and body of a tap mail in ``language``, from the staff's wording if they saved one."""
-    key = _mail_key(tap)
-    with translation.override(language):
-        subject, body = (texts or MailTexts()).get(key, language)
-        local = timezone.localtime(tap.occurred_at)
-        delay = (tap.received_at - tap.occurred_at).total_seconds() / 60
-        delay_note = ""
-        if delay > DELAY_NOTE_MINUTES:
-            delay_note = "\n" + _(
-                "This mail is late: the terminal sent the touch %(minutes)d minutes after it happened."
-            ) % {"minutes": int(delay)}
-        values = {
-            "name": tap.member.given_name,
-            "time": f"{local:%H:%M}",
-            "place": tap.terminal.place,
-            "school": tap.terminal.school.name if tap.terminal.school_id else tap.terminal.place,
-            "delay_note": delay_note,
-        }
-        return compose(subject, body, values)
-
-
-def compose(subject: str, body: str, values: dict[str, str]) -> tuple[str, str]:
-    """Fill in a safety mail's wording and add the link to the family's choices (call inside its language)."""
-    footer = "\n\n" + _("Change which mails you get: %(url)s") % {"url": f"{settings.SITE_URL}/my/safety/"}
-    return _format(subject, values), _format(body, values) + footer + "\n"
-
-
-def _format(template: str, values: dict[str, str]) -> str:
-    """str.format with unknown placeholders left as they are, so a staff typo never breaks a mail."""
-
-    class Keep(dict):
-        def __missing__(self, key):
-            return "{" + key + "}"
-
-    try:
-        return template.format_map(Keep(values))
-    except (ValueError, IndexError):
-        return template
-
-
 # --- Family choices -----------------------------------------------------------------------
-def subscription_for(user, member: HouseholdMember) -> Subscription:
-    """The guardian's saved choice about ``member``, or the default (a mail for every touch), unsaved."""
-    return Subscription.objects.filter(user=user, member=member).first() or Subscription(user=user, member=member)
-
-
 def set_subscription(*, user, member: HouseholdMember, mode: str, no_activity_alert: bool = False) -> Subscription:
     """Save how ``user`` hears about ``member``: each tap, a daily digest or nothing, and the no-activity alert.
 
@@ -347,3 +226,65 @@ def set_subscription(*, user, member: HouseholdMember, mode: str, no_activity_al
         user=user, member=member, defaults={"mode": mode, "no_activity_alert": alert}
     )
     return sub
+
+
+def unsubscribe_taps(user_id: int, member_id: str) -> bool:
+    """One-click unsubscribe: no more tap mails about this member for this guardian."""
+    if not member_id.isdigit():
+        return False
+    _sub, created = Subscription.objects.update_or_create(
+        user_id=user_id, member_id=int(member_id), defaults={"mode": Subscription.Mode.OFF}
+    )
+    return True
+
+
+def set_broadcast_categories(*, user: User, categories: list[str]) -> BroadcastPreference:
+    """Save which broadcast categories ``user`` receives (unknown values are dropped)."""
+    wanted = [c for c in BroadcastCategory.values if c in set(categories)]
+    pref, _created = BroadcastPreference.objects.update_or_create(
+        user=user, defaults={"categories": wanted, "updated_at": timezone.now()}
+    )
+    return pref
+
+
+def unsubscribe_category(user_id: int, category: str) -> bool:
+    """One-click unsubscribe: stop this one category for this resident; the others stay as they were."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or category not in BroadcastCategory.values:
+        return False
+    current = categories_for(user)
+    if category not in current:
+        return False
+    set_broadcast_categories(user=user, categories=[c for c in current if c != category])
+    return True
+
+
+def mark_broadcasts_read(*, user: User, now: datetime | None = None) -> None:
+    """The resident opened their broadcasts page: everything received until now is read, on every device."""
+    BroadcastReading.objects.update_or_create(user=user, defaults={"read_at": now or timezone.now()})
+
+
+# --- The staff's actions on a broadcast -------------------------------------------------------
+@transaction.atomic
+def send_broadcast_now(*, broadcast: Broadcast) -> Broadcast:
+    """Staff pressed "send now": mark it sending and start the task once this is committed."""
+    broadcast.status = Broadcast.Status.SENDING
+    broadcast.send_at = timezone.now()
+    broadcast.save(update_fields=["status", "send_at"])
+    tasks.send_broadcast.delay_on_commit(str(broadcast.pk))
+    return broadcast
+
+
+def schedule_broadcast(*, broadcast: Broadcast, send_at: datetime) -> Broadcast:
+    """Staff chose a time: the beat task sends it after ``send_at``."""
+    broadcast.status = Broadcast.Status.SCHEDULED
+    broadcast.send_at = send_at
+    broadcast.save(update_fields=["status", "send_at"])
+    return broadcast
+
+
+def cancel_broadcast_schedule(*, broadcast: Broadcast) -> Broadcast:
+    """Back to draft, if it has not started sending."""
+    Broadcast.objects.filter(pk=broadcast.pk, status=Broadcast.Status.SCHEDULED).update(status=Broadcast.Status.DRAFT)
+    broadcast.refresh_from_db()
+    return broadcast

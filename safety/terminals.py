@@ -1,4 +1,10 @@
-"""Terminal API rules: who may post taps, how often, and the life of a terminal's keys.
+"""Terminal API rules: how requests are signed, who may post taps, how often, and the life of a terminal's keys.
+
+A terminal signs ``METHOD\\nPATH\\nTIMESTAMP\\nSHA256(BODY)`` with its secret (HMAC-SHA256) and sends::
+
+    X-Terminal-Key: <key id>
+    X-Timestamp: <unix seconds>
+    X-Signature: <hex HMAC-SHA256>
 
 The rules, in plain words:
 
@@ -6,7 +12,7 @@ The rules, in plain words:
 * Its ``X-Timestamp`` must be unix seconds at most five minutes away from the server's clock,
   in either direction.
 * Its ``X-Signature`` must be the HMAC-SHA256 of method, path, timestamp and body with that
-  key's secret (:mod:`notifications.terminal_auth`).
+  key's secret (:func:`sign`).
 * A signature is accepted once. The same signed request sent again is refused as a replay; a
   terminal that retries signs again with a new timestamp (its events are idempotent anyway).
   The signature is remembered in the transaction that stores the request's taps, so a request
@@ -22,6 +28,8 @@ The rules, in plain words:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import math
 import re
@@ -29,16 +37,20 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.models import SeenSignature, Terminal, TerminalKey
-from notifications.terminal_auth import MAX_CLOCK_SKEW_SECONDS, signature_matches
 from portal.db import insert_new
+from safety.errors import TerminalApiError
+from safety.models import SeenSignature, Terminal, TerminalKey
 
 logger = logging.getLogger(__name__)
+
+#: A request's X-Timestamp may be this many seconds away from the server's clock, either way.
+MAX_CLOCK_SKEW_SECONDS = 300
 
 #: Signatures are remembered this long: a timestamp stays acceptable for five minutes either side.
 SEEN_SIGNATURE_MINUTES = 2 * MAX_CLOCK_SKEW_SECONDS // 60
@@ -48,19 +60,23 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 
 
-class TerminalApiError(Exception):
-    """A refused request: an HTTP status, a stable machine-readable code and an English message for logs."""
+# --- Signatures (shared by the API, the simulator's tests and the benchmark) ------------------
+def string_to_sign(method: str, path: str, timestamp: str, body: bytes) -> bytes:
+    return "\n".join([method.upper(), path, timestamp, hashlib.sha256(body).hexdigest()]).encode()
 
-    def __init__(self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None, **extra):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-        self.extra = extra
 
-    def as_json(self) -> dict:
-        return {"error": self.code, "message": self.message, **self.extra}
+def sign(secret: str, method: str, path: str, timestamp: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), string_to_sign(method, path, timestamp, body), hashlib.sha256).hexdigest()
+
+
+def signature_matches(secret: str, signature: str, method: str, path: str, timestamp: str, body: bytes) -> bool:
+    return hmac.compare_digest(sign(secret, method, path, timestamp, body), signature.lower())
+
+
+def card_hash(card_id: str) -> str:
+    """The stored form of a card ID: HMAC-SHA256 with a server secret, so the ID cannot be recovered."""
+    normalised = "".join(card_id.split()).upper()
+    return hmac.new(settings.PORTAL_CARD_HASH_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
 # --- Keys -----------------------------------------------------------------------------------

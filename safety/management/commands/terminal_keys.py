@@ -14,8 +14,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from notifications import terminals
-from notifications.models import Terminal
+from safety import terminals
+from safety.models import Terminal
 
 
 class Command(BaseCommand):

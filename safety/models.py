@@ -2,9 +2,12 @@
 
 A child at school (:class:`Student`) or an elderly person (:class:`WatchedPerson`) is a
 household member. Staff register an IC card to them; only a keyed hash of the card ID is
-stored (:func:`notifications.safety.card_hash`). Terminals (gate readers, watch-over
+stored (:func:`safety.terminals.card_hash`). Terminals (gate readers, watch-over
 terminals) post signed batches of taps; each tap is stored once per (terminal, event_id) and
 mails the subscribed family through the outbox.
+
+These models began in the ``notifications`` app and keep its table names (``db_table``), so
+moving them to this app (migration ``safety.0001_initial``) moved no row.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class School(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
 
     class Meta:
+        db_table = "notifications_school"
         ordering = ["name"]
         verbose_name = _("school")
         verbose_name_plural = _("schools")
@@ -41,6 +45,7 @@ class Student(models.Model):
     class_name = models.CharField(_("class"), max_length=20, blank=True)
 
     class Meta:
+        db_table = "notifications_student"
         verbose_name = _("student")
         verbose_name_plural = _("students")
 
@@ -63,6 +68,7 @@ class WatchedPerson(models.Model):
     last_alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "notifications_watchedperson"
         verbose_name = _("watched person")
         verbose_name_plural = _("watched people")
 
@@ -87,6 +93,7 @@ class Consent(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
+        db_table = "notifications_consent"
         ordering = ["-given_at"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
@@ -114,6 +121,7 @@ class Card(models.Model):
     deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
 
     class Meta:
+        db_table = "notifications_card"
         verbose_name = _("IC card")
         verbose_name_plural = _("IC cards")
         constraints = [
@@ -141,6 +149,7 @@ class Terminal(models.Model):
     rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
 
     class Meta:
+        db_table = "notifications_terminal"
         ordering = ["name"]
         verbose_name = _("terminal")
         verbose_name_plural = _("terminals")
@@ -167,6 +176,7 @@ class TerminalKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "notifications_terminalkey"
         verbose_name = _("terminal key")
         verbose_name_plural = _("terminal keys")
 
@@ -179,6 +189,9 @@ class SeenSignature(models.Model):
 
     signature = models.CharField(max_length=64, unique=True)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "notifications_seensignature"
 
     def __str__(self) -> str:
         return self.signature[:12]
@@ -213,6 +226,7 @@ class Tap(models.Model):
     mail_state = models.CharField(max_length=10, choices=MailState.choices, default=MailState.NONE)
 
     class Meta:
+        db_table = "notifications_tap"
         ordering = ["-occurred_at"]
         verbose_name = _("tap")
         verbose_name_plural = _("taps")
@@ -242,6 +256,7 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "notifications_subscription"
         verbose_name = _("safety mail subscription")
         verbose_name_plural = _("safety mail subscriptions")
         constraints = [models.UniqueConstraint(fields=["user", "member"], name="safety_subscription_once")]
@@ -265,6 +280,9 @@ class BroadcastPreference(models.Model):
     categories = models.JSONField(_("categories"), default=list)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        db_table = "notifications_broadcastpreference"
+
     def __str__(self) -> str:
         return f"{self.user}: {', '.join(self.categories)}"
 
@@ -274,6 +292,9 @@ class BroadcastReading(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="broadcast_reading")
     read_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "notifications_broadcastreading"
 
     def __str__(self) -> str:
         return f"{self.user}: {self.read_at:%Y-%m-%d %H:%M}"
@@ -313,6 +334,7 @@ class Broadcast(models.Model):
     recipient_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        db_table = "notifications_broadcast"
         ordering = ["-created_at"]
         verbose_name = _("safety broadcast")
         verbose_name_plural = _("safety broadcasts")
@@ -346,6 +368,7 @@ class MailText(models.Model):
     )
 
     class Meta:
+        db_table = "notifications_mailtext"
         verbose_name = _("safety mail text")
         verbose_name_plural = _("safety mail texts")
         constraints = [models.UniqueConstraint(fields=["key", "language"], name="safety_one_text_per_language")]
