@@ -8,7 +8,9 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,11 +45,40 @@ PHONE = {
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
+@contextmanager
+def _database_connections_per_thread() -> Iterator[None]:
+    """Keep Django's database connections per thread while Playwright runs in this thread.
+
+    Between calls, Playwright's sync API leaves its event loop marked as running in the test's
+    thread. Django's connection handler (asgiref ``Local(thread_critical=True)``) then keeps
+    connections per async context instead of per thread, so the tests would get a second
+    connection, not the one the test database was set up on. That one carries what
+    ``serialized_rollback`` restores; Django looks for it on the connection in use and, not
+    finding it, silently restores nothing (and its flush recreates content types and locales).
+    """
+    from django.db import connections
+
+    def move(source, target) -> None:
+        for alias in connections:
+            if hasattr(source, alias):
+                setattr(target, alias, getattr(source, alias))
+
+    own = connections._connections
+    per_thread = threading.local()
+    move(own, per_thread)  # the connection the test database was set up on, if it is open yet
+    connections._connections = per_thread
+    try:
+        yield
+    finally:
+        move(per_thread, own)
+        connections._connections = own
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
+    with _database_connections_per_thread(), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield browser

@@ -12,6 +12,35 @@ from portal.celery import app as celery_app  # noqa: E402
 from tests.smtp_sink import SmtpSink  # noqa: E402
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test starts from what the migrations made, whatever ran before it.
+
+    A transactional test ends by emptying the database. With ``serialized_rollback`` its flush
+    leaves the tables empty and the next test that asks for it reloads the migrations' data (the
+    Wagtail root page and site, locales, staff groups, the workflow) as it was. Without it, the
+    flush recreates content types, permissions and locales under new ids: tests after it then see
+    none of that data, and a later restore collides with those rows. So all of them restore.
+    """
+    from pytest_django.fixtures import validate_django_db
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transaction, reset_sequences, databases, serialized_rollback, available_apps = (
+            validate_django_db(marker) if marker else (False, False, None, False, None)
+        )
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = transaction or reset_sequences or "transactional_db" in fixtures or "live_server" in fixtures
+        if transactional and not serialized_rollback:
+            restoring = pytest.mark.django_db(
+                transaction=True,
+                reset_sequences=reset_sequences,
+                databases=databases,
+                serialized_rollback=True,
+                available_apps=available_apps,
+            )
+            item.add_marker(restoring, append=False)  # closest to the test, so it is the one read
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Hashing strength is not under test; a fast hasher keeps factories cheap."""
@@ -75,15 +104,8 @@ def home(db):
     from cms.models import HomePage
 
     home = HomePage(title="みどり町", slug="midori")
-    root = Page.get_first_root_node()
-    if root is None:  # a transactional test before this one flushed what Wagtail's migrations made
-        from wagtail.models import Locale
-
-        Locale.objects.get_or_create(language_code="ja")
-        root = Page.add_root(title="Root", slug="root")
-    root.add_child(instance=home)
-    sites = list(Site.objects.all()) or [Site(hostname="localhost", port=80, is_default_site=True)]
-    for site in sites:  # save(), not update(): saving clears Wagtail's cached site root paths
+    Page.get_first_root_node().add_child(instance=home)
+    for site in Site.objects.all():  # save(), not update(): saving clears Wagtail's cached site root paths
         site.root_page = home
         site.save()
     return home

@@ -11,15 +11,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
 from notifications.models import OutboundMail
 from portal.models import HouseholdMember
-from portal.staff import SAFETY, grant_model_permissions
+from portal.staff import SAFETY
 from safety import broadcasts, selectors, services
 from safety.mails import mail_category
 from safety.models import Broadcast, Subscription, Terminal, WatchedPerson
@@ -158,25 +157,13 @@ def test_safety_pages_pass_axe_in_english_on_a_desktop(new_context, axe_installe
     expect(page.get_by_label(re.compile("Alert me when there is no touch"))).to_have_count(0)
 
 
-def safety_staff_group() -> Group:
-    """The 学校・見守り group as the migrations make it (portal 0002, notifications 0003, moved by safety 0001).
-
-    Made again here, idempotently, because a database restored after another module's flush
-    has proved unreliable for data that migrations create (see test_a_editorial_workflow_browser).
-    """
-    grant_model_permissions(apps, SAFETY, "safety", ["add", "change", "view"], models=["Broadcast"])
-    group = Group.objects.get(name=SAFETY)
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    return group
-
-
 def test_school_staff_write_preview_and_send_a_broadcast_in_english_and_japanese(new_context, family, settings):
     """The 学校・見守り staff member's journey in the admin (English, as Wagtail's own labels are)."""
     settings.PORTAL_STAFF_MFA_REQUIRED = False  # the second factor is covered by tests/test_staff_groups.py
     child, _grandma = family
     reader = UserFactory(language="en", email="reader@example.jp")
     teacher = UserFactory(is_staff=True, email="teacher@example.jp")
-    teacher.groups.add(safety_staff_group())
+    teacher.groups.add(Group.objects.get(name=SAFETY))  # as the migrations made it
     page = new_context(language="en", **DESKTOP).new_page()
     log_in(page, teacher.email, PASSWORD)
 

@@ -8,10 +8,6 @@ The admin runs in English (language cookie): Wagtail's Japanese catalogue is inc
 button labels are what this test follows.
 """
 
-# Named to run first among the transactional tests (pytest-django runs them after the others,
-# in file order): it needs the staff groups and the workflow that the migrations made, and a
-# database restored after another module's flush has proved unreliable for those.
-
 from __future__ import annotations
 
 import re
