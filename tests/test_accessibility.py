@@ -13,7 +13,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.browser import DESKTOP, PHONE, assert_no_violations, axe_violations, label, log_in
-from tests.factories import PASSWORD, MemberFactory, UserFactory
+from tests.portal.factories import PASSWORD, MemberFactory, UserFactory
 
 pytest_plugins = ["tests.browser"]  # browser, new_context, home_page
 # Transactional tests flush the database; serialized_rollback brings back what the
