@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 def draw_lottery(round_id: int) -> bool:
     """Draw one round whose applications have closed. Returns whether it is drawn now.
 
-    Staff's "draw now" enqueues it with ``draw_lottery.delay_on_commit(round.pk)``.
+    :func:`draw_due_lotteries` runs it for every round that is due; it can also be queued for one
+    round with ``draw_lottery.delay_on_commit(round.pk)``.
     """
     round = LotteryRound.objects.select_related("facility").filter(pk=round_id).first()
     if round is None:
