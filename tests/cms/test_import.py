@@ -19,7 +19,7 @@ from cms.models import IndexPage, StandardPage
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).parent / "fixtures" / "legacy"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "legacy"
 
 
 @pytest.fixture

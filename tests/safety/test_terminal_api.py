@@ -29,7 +29,7 @@ from tests.safety.factories import CARD, PATH, SCHOOL, add_guardian, enrol_child
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKYO = ZoneInfo("Asia/Tokyo")
 MORNING = datetime(2025, 4, 14, 8, 2, 11, tzinfo=TOKYO)
 

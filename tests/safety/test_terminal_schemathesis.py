@@ -40,7 +40,7 @@ from tests.safety.factories import PATH, enrol_child, make_gate
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = schemathesis.openapi.from_path(ROOT / "docs" / "terminal-api.openapi.yaml")
 OPERATION = SCHEMA[PATH]["POST"]
 CHECKS = [
