@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -12,6 +13,7 @@ from django.utils import timezone, translation
 from cms import context_processors
 from cms.cache import forget_all_pages
 from cms.snippets import BANNERS_CACHE_KEY, EmergencyBanner
+from portal.staff import FACILITIES, WEB
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +173,69 @@ def test_staff_publish_a_banner_from_the_wagtail_admin(client, home, settings):
     assert "避難指示" in banners_in(client.get("/"))
     admin = client.get("/admin/snippets/cms/emergencybanner/")
     assert admin.status_code == 200 and 'class="emergency-banner' not in admin.content.decode()
+
+
+def banner_form(title: str) -> dict[str, str]:
+    now = timezone.localtime()
+    return {
+        "level": EmergencyBanner.Level.WARNING,
+        "title": title,
+        "text": "避難所を開設しました。",
+        "link_url": "",
+        "link_text": "",
+        "start": (now + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M"),
+        "end": (now + timedelta(hours=6)).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def staff_member_of(client, group_name: str):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    client.force_login(user)
+    return user
+
+
+def test_a_web_staff_member_adds_schedules_edits_and_removes_a_banner(client, home, settings):
+    """広報 post emergency banners themselves: before, only a superuser could."""
+    settings.PORTAL_STAFF_MFA_REQUIRED = False
+    staff_member_of(client, WEB)
+
+    assert client.get(ADD_URL).status_code == 200
+    response = client.post(ADD_URL, banner_form("大雨警報（予定）"))
+    assert response.status_code == 302
+    scheduled = EmergencyBanner.objects.get()
+    assert scheduled.start > timezone.now(), "scheduled for later"
+
+    edit_url = f"/admin/snippets/cms/emergencybanner/edit/{scheduled.pk}/"
+    assert client.get(edit_url).status_code == 200
+    form = banner_form("大雨警報")
+    form["start"] = (timezone.localtime() - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+    assert client.post(edit_url, form).status_code == 302
+    client.logout()
+    assert "大雨警報" in banners_in(client.get("/"))
+
+    staff_member_of(client, WEB)
+    delete_url = f"/admin/snippets/cms/emergencybanner/delete/{scheduled.pk}/"
+    assert client.post(delete_url).status_code == 302
+    assert not EmergencyBanner.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["resident", FACILITIES])
+def test_residents_and_other_staff_cannot_add_a_banner(client, home, settings, who):
+    settings.PORTAL_STAFF_MFA_REQUIRED = False
+    if who == "resident":
+        client.force_login(UserFactory())
+    else:
+        staff_member_of(client, who)
+
+    assert client.get(ADD_URL).status_code != 200
+    client.post(ADD_URL, banner_form("いたずら"))
+    assert not EmergencyBanner.objects.exists()
+
+
+def test_the_not_found_page_keeps_the_banner(client, home):
+    banner(title="避難指示").save()
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert 'class="emergency-banner emergency-banner--warning"' in body and "避難指示" in body
