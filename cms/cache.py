@@ -15,6 +15,11 @@ The rule, in plain words:
   always right.
 - A kept page never outlives an emergency banner's start or end: its lifetime is cut to the next
   moment a banner starts or ends, so a banner shows at its start and is gone at its end.
+- A kept page remembers the version of the banner list it was rendered with and is served only while
+  the cached list (at most 10 s old, ``cms.snippets``) has that version: even a banner change no signal
+  reported shows within 10 s, the banner list's lifetime, not that plus the page's.
+- The cache must be one that every process shares (Redis, or the file cache of the Quick start), so a
+  page published by ``publish_scheduled``, a worker or another web process drops the pages this one keeps.
 
 Responses carry ``X-Cache: hit`` or ``miss`` (for pages that could be served from the cache) and
 ``Cache-Control: max-age=0, must-revalidate`` with an ETag, so a browser or proxy revalidates every
@@ -38,10 +43,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
+from cms.context_processors import BANNERS_VERSION_ATTRIBUTE
+from cms.snippets import BANNERS_CACHE_KEY, banners_version, upcoming_banners
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "cms:page-cache:generation"
-ENTRY_KEY_PREFIX = "cms:page-cache:page:"
+# "v2": entries also hold the banner version; entries kept by older code are never read back.
+ENTRY_KEY_PREFIX = "cms:page-cache:v2:page:"
 # Not pages, or never the same for two visitors: not even looked up.
 EXCLUDED_PATH_PREFIXES = (
     "/admin/",
@@ -74,6 +83,7 @@ def _clock() -> datetime:
 @dataclass(frozen=True)
 class CachedPage:
     generation: str
+    banners_version: str
     expires_at: float  # POSIX seconds, checked against _clock() so the lifetime is exact
     etag: str
     headers: tuple[tuple[str, str], ...]
@@ -237,13 +247,13 @@ class PageCacheMiddleware:
 
         key = entry_key(request)
         try:
-            found = cache.get_many([GENERATION_KEY, key])
+            found = cache.get_many([GENERATION_KEY, BANNERS_CACHE_KEY, key])
             generation = _current_generation(found.get(GENERATION_KEY))
         except Exception:
             logger.exception("Page cache unavailable; serving uncached.")
             return self._uncached(request)
         entry = found.get(key)
-        if entry is not None and entry.generation == generation and entry.expires_at > _clock().timestamp():
+        if entry is not None and self._fresh(entry, generation, found.get(BANNERS_CACHE_KEY)):
             return entry.response(request)
 
         response = self.get_response(request)
@@ -252,9 +262,17 @@ class PageCacheMiddleware:
             if _served_by_wagtail(request):
                 response["X-Cache"] = "miss"
             return response
-        self._keep(key, generation, response)
+        self._keep(key, generation, self._rendered_banners_version(request), response)
         response["X-Cache"] = "miss"
         return response
+
+    @staticmethod
+    def _fresh(entry: CachedPage, generation: str, banners: list | None) -> bool:
+        """Nothing changed since the page was kept: same generation, not expired, and the banner list
+        is cached (once it expires it is read again, by rendering) with the version the page shows."""
+        if entry.generation != generation or entry.expires_at <= _clock().timestamp():
+            return False
+        return banners is not None and banners_version(banners) == entry.banners_version
 
     def _uncached(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
@@ -262,7 +280,14 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def _keep(key: str, generation: str, response: HttpResponse) -> None:
+    def _rendered_banners_version(request: HttpRequest) -> str:
+        """The banner list the page was rendered with; a page rendered without the context processor
+        shows no banner, so the current list is as good as any."""
+        version = getattr(request, BANNERS_VERSION_ATTRIBUTE, None)
+        return version if version is not None else banners_version(upcoming_banners(_clock()))
+
+    @staticmethod
+    def _keep(key: str, generation: str, banners: str, response: HttpResponse) -> None:
         # The generation was read before rendering: if content changed meanwhile, this entry is stale at birth.
         now = _clock()
         seconds = lifetime(now)
@@ -274,6 +299,7 @@ class PageCacheMiddleware:
             return
         entry = CachedPage(
             generation=generation,
+            banners_version=banners,
             expires_at=now.timestamp() + seconds,
             etag=response["ETag"],
             headers=tuple((name, value) for name, value in response.items() if name.lower() != "x-cache"),

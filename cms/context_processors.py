@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.core.cache import cache
 from django.utils import timezone
 
-from cms.snippets import BANNERS_CACHE_KEY, BANNERS_CACHE_SECONDS, EmergencyBanner
+from cms.snippets import banners_version, upcoming_banners
 
 ADMIN_PREFIX = "/admin/"
+# The attribute of the request that tells the page cache which banner list a page was rendered with.
+BANNERS_VERSION_ATTRIBUTE = "emergency_banners_version"
 
 
 def _clock():
@@ -16,22 +15,10 @@ def _clock():
 
 
 def emergency_banner(request):
-    """The active emergency banners, for the banner above the header on every page.
-
-    The candidates (banners not yet ended, or starting within the cache lifetime) are cached for
-    ``BANNERS_CACHE_SECONDS``; whether each is active is decided against the clock on every request,
-    so a banner appears at its start and disappears at its end even while the list is cached.
-    """
+    """The active emergency banners, for the banner above the header on every page (see ``cms.snippets``)."""
     if request.path.startswith(ADMIN_PREFIX):
         return {}
-    banners = cache.get(BANNERS_CACHE_KEY)
-    if banners is None:
-        now = _clock()
-        banners = list(
-            EmergencyBanner.objects.filter(
-                start__lte=now + timedelta(seconds=BANNERS_CACHE_SECONDS), end__gt=now
-            ).order_by("level", "-start")
-        )
-        cache.set(BANNERS_CACHE_KEY, banners, BANNERS_CACHE_SECONDS)
     now = _clock()
+    banners = upcoming_banners(now)
+    setattr(request, BANNERS_VERSION_ATTRIBUTE, banners_version(banners))
     return {"emergency_banners": [banner for banner in banners if banner.is_active(now)]}

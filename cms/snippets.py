@@ -1,11 +1,18 @@
 """The emergency banner (緊急情報) that town staff publish from the Wagtail admin.
 
 A banner is shown above the site header on every public page while ``start <= now < end``.
-The list of banners is cached for a few seconds (see ``cms.context_processors``); saving or
-deleting a banner drops that cache so a newly published banner shows on the next request.
+The list of banners is cached for at most ``BANNERS_CACHE_SECONDS`` (10); saving or deleting a
+banner drops that cache and every kept page (``cms.cache``), so a new banner shows on the next
+request. A kept page also remembers the banner list it was rendered with (``banners_version``) and
+is not served once the list differs: a change the signals missed (an ``update()``, another tool
+writing to the database) shows when the list is next read, within 10 s, not after the page's own
+lifetime on top.
 """
 
 from __future__ import annotations
+
+import hashlib
+from datetime import datetime
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -19,7 +26,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 BANNERS_CACHE_KEY = "cms:emergency-banners"
-BANNERS_CACHE_SECONDS = 30
+# The longest a banner change the signals missed can take to show, kept pages included.
+BANNERS_CACHE_SECONDS = 10
 
 
 class EmergencyBanner(models.Model):
@@ -68,6 +76,31 @@ class EmergencyBanner(models.Model):
             errors["link_url"] = _("Enter the address the link text should point to, or clear the link text.")
         if errors:
             raise ValidationError(errors)
+
+
+def cached_banners() -> list[EmergencyBanner] | None:
+    """The cached candidate banners, or None when they must be read again (``upcoming_banners``)."""
+    return cache.get(BANNERS_CACHE_KEY)
+
+
+def upcoming_banners(now: datetime) -> list[EmergencyBanner]:
+    """Banners not yet ended (active or scheduled: a town has a handful), most severe first; cached for
+    ``BANNERS_CACHE_SECONDS``. Whether each is active is decided against the clock per request, so a
+    banner appears at its start and disappears at its end even while the list is cached."""
+    banners = cached_banners()
+    if banners is None:
+        banners = list(EmergencyBanner.objects.filter(end__gt=now).order_by("level", "-start"))
+        cache.set(BANNERS_CACHE_KEY, banners, BANNERS_CACHE_SECONDS)
+    return banners
+
+
+def banners_version(banners: list[EmergencyBanner]) -> str:
+    """A short fingerprint of everything shown of ``banners``: two lists that look alike on a page
+    have the same version, so re-reading an unchanged list keeps the kept pages."""
+    shown = "\n".join(
+        "\t".join(map(str, (b.pk, b.level, b.title, b.text, b.link_url, b.link_text, b.start, b.end))) for b in banners
+    )
+    return hashlib.blake2b(shown.encode(), digest_size=8).hexdigest()
 
 
 def forget_cached_banners() -> None:

@@ -1,7 +1,7 @@
 """Machi Portal settings: one module, read from the environment.
 
 With no environment set, the portal runs on a laptop: SQLite, Celery tasks in-process
-(eager), mail printed to the console, a local-memory cache. ``PORTAL_ENV=production``
+(eager), mail printed to the console, a file cache under ``PORTAL_VAR_DIR``. ``PORTAL_ENV=production``
 turns on the production hardening and requires the secrets to be set.
 """
 
@@ -19,7 +19,11 @@ from portal.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(
-    env("PORTAL_VAR_DIR", str(BASE_DIR / "var"), help="Folder for the SQLite file, uploads and mail files on a laptop.")
+    env(
+        "PORTAL_VAR_DIR",
+        str(BASE_DIR / "var"),
+        help="Folder for the SQLite file, the cache, uploads and mail files on a laptop.",
+    )
 )
 
 PORTAL_ENV = env(
@@ -179,7 +183,7 @@ REDIS_URL = env(
     "REDIS_URL",
     "",
     help="redis://host:6379/0 turns on the Redis cache and Celery workers. "
-    "Empty: local-memory cache, tasks run in-process.",
+    "Empty: a file cache under PORTAL_VAR_DIR, tasks run in-process.",
     production=True,
 )
 if REDIS_URL:
@@ -191,7 +195,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not local memory: every process (the server's workers, `publish_scheduled`, the admin)
+    # shares them, so a page published or a banner saved in one drops the pages the others keep.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},  # a town site's pages in three languages
+        }
+    }
 # Anonymous page views are kept this long (cms.cache); a banner's start or end cuts it shorter.
 PORTAL_PAGE_CACHE_SECONDS = env_int(
     "PORTAL_PAGE_CACHE_SECONDS",

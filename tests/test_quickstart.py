@@ -36,7 +36,7 @@ def test_no_environment_means_sqlite_in_process_tasks_and_console_mail(tmp_path)
     assert engine == "django.db.backends.sqlite3"
     assert eager is True
     assert backend == "django.core.mail.backends.console.EmailBackend"
-    assert cache.endswith("LocMemCache")
+    assert cache.endswith("FileBasedCache"), "shared by every process, unlike a local-memory cache"
     assert (language, tz, debug) == ("ja", "Asia/Tokyo", True)
 
 

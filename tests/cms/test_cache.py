@@ -3,6 +3,10 @@ someone else's personal page, and an emergency banner is never hidden past its s
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,12 +15,13 @@ from django.test import RequestFactory
 from django.urls import ResolverMatch
 from django.utils import timezone, translation
 
-from cms import context_processors
+from cms import context_processors, snippets
 from cms.cache import PageCacheMiddleware
 from cms.demo import publish
 from cms.models import FormField, FormPage, NewsCategory, NewsIndexPage, NewsPage, StandardPage
-from cms.snippets import EmergencyBanner
+from cms.snippets import BANNERS_CACHE_SECONDS, EmergencyBanner
 from tests.portal.factories import UserFactory
+from tests.workers import ROOT, database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +213,91 @@ def test_the_language_is_part_of_the_key():
 
     assert served["ja"] == [("miss", "<p>ja</p>"), ("hit", "<p>ja</p>")]
     assert served["en"] == [("miss", "<p>en</p>"), ("hit", "<p>en</p>")]
+
+
+# --- Other processes (the Quick start's file cache) and changes no signal reported -------------
+
+
+@pytest.fixture
+def quickstart_cache(settings, tmp_path):
+    """This process uses the Quick start's cache (no REDIS_URL): the one under PORTAL_VAR_DIR."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    return tmp_path
+
+
+def in_another_process(var_dir, *command: str) -> None:
+    """``manage.py <command>`` as a Quick start would run it (no Redis), against this test's database."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+        "PORTAL_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_banner_saved_in_another_process_shows_on_the_next_view_in_the_quick_start(client, page, quickstart_cache):
+    client.get("/gomi/")
+    assert client.get("/gomi/")["X-Cache"] == "hit"
+
+    in_another_process(
+        quickstart_cache,
+        "shell",
+        "-c",
+        "from datetime import timedelta; from django.utils import timezone; from cms.snippets import EmergencyBanner; "
+        "EmergencyBanner.objects.create(title='断水のお知らせ', text='給水所を開設しました。', level=2, "
+        "start=timezone.now() - timedelta(seconds=1), end=timezone.now() + timedelta(hours=1))",
+    )
+
+    assert "断水のお知らせ" in client.get("/gomi/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_published_by_publish_scheduled_in_another_process_shows_at_once_in_the_quick_start(
+    client, page, quickstart_cache
+):
+    page.title = "ごみの出し方（12月改定）"
+    revision = page.save_revision()
+    revision.approved_go_live_at = timezone.now() - timedelta(seconds=1)
+    revision.save(update_fields=["approved_go_live_at"])
+    client.get("/gomi/")
+    kept = client.get("/gomi/")
+    assert kept["X-Cache"] == "hit" and "12月改定" not in kept.content.decode()
+
+    in_another_process(quickstart_cache, "publish_scheduled")
+
+    assert "ごみの出し方（12月改定）" in client.get("/gomi/").content.decode()
+
+
+def test_a_banner_no_signal_reported_shows_once_the_banner_list_is_read_again(client, page, monkeypatch):
+    """An ``update()``/``bulk_create()`` or another program writing to the database sends no signal: the banner
+    still shows when the cached banner list expires (10 s), not that plus the kept page's 60 s."""
+    assert BANNERS_CACHE_SECONDS <= 10
+    monkeypatch.setattr(snippets, "BANNERS_CACHE_SECONDS", 2)
+    client.get("/gomi/")
+    assert client.get("/gomi/")["X-Cache"] == "hit"
+
+    now = timezone.now()
+    EmergencyBanner.objects.bulk_create(
+        [
+            EmergencyBanner(
+                title="避難指示", text="川沿いの方は避難を。", level=1, start=now, end=now + timedelta(hours=1)
+            )
+        ]
+    )
+    time.sleep(2.2)  # the banner list's lifetime (2 s here)
+
+    assert "避難指示" in client.get("/gomi/").content.decode()
+    again = client.get("/gomi/")
+    assert again["X-Cache"] == "hit", "an unchanged banner list keeps the pages kept with it"
