@@ -67,7 +67,8 @@ def test_import_creates_pages_with_content_images_dates_and_redirects(client, se
     raw = str(kikaku.body.raw_data[0]["value"]) + str(kikaku.body.raw_data[2]["value"])
     assert "<strong>総合計画</strong>" in raw
     assert "style=" not in raw and "secret-tracker" not in raw and "alert" not in raw
-    assert 'href="/kurashi/gomi/index.html"' in raw, "relative legacy links point at the legacy path"
+    # issue 12: links between imported pages now point at the new pages (they used to keep the legacy path)
+    assert f'<a linktype="page" id="{pages["ごみの出し方"].pk}">' in raw, "links between imported pages are rewritten"
     assert kikaku.body[1].value["text"] == "担当業務"
     image_block = kikaku.body[3].value
     assert image_block["alt"] == "みどり町役場の庁舎"
@@ -89,6 +90,7 @@ def test_import_creates_pages_with_content_images_dates_and_redirects(client, se
     assert "総合計画" in page_html
     assert "secret-tracker" not in page_html and "メニュー項目" not in page_html and "Copyright" not in page_html
     assert 'alt="みどり町役場の庁舎"' in page_html
+    assert f'href="{pages["ごみの出し方"].url}"' in page_html
 
     response = client.get("/soshiki/kikaku/1234.html")
     assert response.status_code == 301
