@@ -28,7 +28,8 @@ CHROME = [
 
 # cp932-only characters (NEC and IBM extensions, and the fullwidth forms shift_jis maps elsewhere).
 CP932_SENTENCE = (
-    "受付時間は８：３０～１７：１５（電話０１２３－４５－６７８９）、①本人確認書類をお持ちください。担当は髙橋と山﨑です。"
+    "受付時間は８：３０～１７：１５（電話０１２３－４５－６７８９）、"
+    + "①本人確認書類をお持ちください。担当は髙橋と山﨑です。"
 )
 
 TOPICS = [
