@@ -1027,8 +1027,13 @@ class RedirectCsvError(Exception):
         super().__init__("\n".join(errors))
 
 
-def read_redirect_csv(content: bytes) -> list[RedirectRow]:
-    """Validate every row; raise :class:`RedirectCsvError` listing each bad line."""
+def read_redirect_csv(content: bytes, hosts: tuple[str, ...] = ()) -> list[RedirectRow]:
+    """Validate every row; raise :class:`RedirectCsvError` listing each bad line.
+
+    An http(s) URL on this site's own host (``hosts``, the sites' host names, ``SITE_URL``) is a site
+    path: it becomes a page link when a page serves it, and no row may lead back to itself through it.
+    """
+    hosts = {h.lower() for h in hosts} | own_hosts()
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -1068,6 +1073,10 @@ def read_redirect_csv(content: bytes) -> list[RedirectRow]:
                 link = new
             except ValidationError:
                 problems.append(f'new_path "{new}" is not a valid http(s) URL')
+            else:
+                own = _own_site_path(new, hosts)
+                page = find_page_by_path(own) if own is not None else None
+                link = "" if page is not None else link
         elif new.startswith("/") and not new.startswith("//"):
             page = find_page_by_path(new)
             if page is None:
@@ -1088,9 +1097,50 @@ def read_redirect_csv(content: bytes) -> list[RedirectRow]:
             errors.append(f"line {line}: " + "; ".join(problems))
         else:
             rows.append(RedirectRow(line, old, page, link, permanent not in FALSE))
+    errors += _loops(rows, hosts)
     if errors:
         raise RedirectCsvError(errors)
     return rows
+
+
+def _own_site_path(url: str, hosts: set[str]) -> str | None:
+    """The normalised path of an URL of this site (relative or on one of its hosts); None for other sites."""
+    parts = urlsplit(url)
+    if parts.netloc and (parts.hostname or "").lower() not in hosts:
+        return None
+    if not parts.netloc and not url.startswith("/"):
+        return None
+    return Redirect.normalise_path(parts.path or "/")
+
+
+def _loops(rows: list[RedirectRow], hosts: set[str]) -> list[str]:
+    """Rows that lead back to their own old path, through other rows or saved redirects.
+
+    A chain ends at a path a page serves (redirects answer only what no page answers) or off the site.
+    """
+    edges: dict[str, str] = {}
+    for redirect in Redirect.objects.filter(site__isnull=True, redirect_page__isnull=True):
+        target = _own_site_path(redirect.redirect_link, hosts)
+        if target is not None:
+            edges[redirect.old_path] = target
+    for row in rows:
+        target = _own_site_path(row.link, hosts) if row.link else None
+        if target is None:
+            edges.pop(row.old_path, None)
+        else:
+            edges[row.old_path] = target
+    errors = []
+    for row in rows:
+        chain, current = [row.old_path], edges.get(row.old_path)
+        while current is not None and len(chain) <= 50:
+            chain.append(current)
+            if current == row.old_path:
+                errors.append(f"line {row.line}: redirect loop {' → '.join(chain)}")
+                break
+            if current in chain[:-1] or find_page_by_path(current) is not None:
+                break
+            current = edges.get(current)
+    return errors
 
 
 def _page_site_path(page: Page) -> str:

@@ -195,3 +195,41 @@ def test_missing_page_is_a_404_with_search_form_and_home_link(client, home):
     assert '<form class="search-form" action="/search/" method="get"' in body
     assert 'name="q"' in body and '<label for="not-found-search">' in body
     assert '<a href="/">' in body
+
+
+def import_csv(tmp_path, text, *extra):
+    csv_file = tmp_path / "redirects.csv"
+    csv_file.write_text("old_path,new_path\n" + text, encoding="utf-8")
+    call_command("import_redirects", str(csv_file), *extra, stdout=StringIO(), stderr=StringIO())
+
+
+def test_redirect_loop_through_the_sites_own_host_is_refused(home, tmp_path):
+    host = "https://www.town.midori.example.jp"
+    rows = f"/a.html,{host}/b.html\n/b.html,{host}/a.html\n"
+    with pytest.raises(CommandError, match="redirect loop /a.html → /b.html → /a.html"):
+        import_csv(tmp_path, rows, "--site-host", "www.town.midori.example.jp")
+    assert Redirect.objects.count() == 0
+
+
+def test_redirect_to_itself_through_site_url_is_refused(home, tmp_path, settings):
+    settings.SITE_URL = "https://portal.midori.example.jp"
+    with pytest.raises(CommandError, match="line 2: redirect loop /x.html → /x.html"):
+        import_csv(tmp_path, "/x.html,https://portal.midori.example.jp/x.html?from=old\n")
+    assert Redirect.objects.count() == 0
+
+
+def test_redirect_loop_through_a_saved_redirect_is_refused(home, tmp_path, settings):
+    settings.SITE_URL = "https://portal.midori.example.jp"
+    Redirect.objects.create(old_path="/b.html", redirect_link="https://portal.midori.example.jp/a.html")
+    with pytest.raises(CommandError, match="redirect loop /a.html → /b.html → /a.html"):
+        import_csv(tmp_path, "/a.html,https://portal.midori.example.jp/b.html\n")
+    assert Redirect.objects.count() == 1
+
+
+def test_redirect_to_the_sites_own_url_of_a_page_points_at_the_page(client, home, tmp_path, settings):
+    settings.SITE_URL = "https://portal.midori.example.jp"
+    gomi = publish(home, StandardPage(title="ごみ", slug="gomi"))
+    import_csv(tmp_path, "/old-gomi.html,https://portal.midori.example.jp/gomi/\n")
+    redirect = Redirect.objects.get()
+    assert redirect.redirect_page_id == gomi.pk and redirect.redirect_link == ""
+    assert client.get("/old-gomi.html")["Location"] == gomi.url
