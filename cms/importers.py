@@ -684,10 +684,11 @@ class LegacyPageImporter:
             for file in self.files():
                 legacy = self.legacy_path(file)
                 item = self._guarded(legacy, self.prepare, file, legacy)
-                if item is not None:
+                if item:
                     prepared.append(item)
             for item in prepared:
-                self._guarded(item.legacy, self.import_page, item)
+                if self._guarded(item.legacy, self.import_page, item) is False and item.created:
+                    item.page.delete()  # no empty page left behind for a file that failed
             if self.dry_run:
                 transaction.set_rollback(True)
         return self.result
@@ -699,7 +700,7 @@ class LegacyPageImporter:
         except Exception as error:  # one broken file must not stop the others
             self.result.skipped.append(legacy)
             self.result.warnings.append(f"{legacy}: not imported ({error})")
-            return None
+            return False
 
     def prepare(self, file: Path, legacy: str) -> _Prepared | None:
         """Read and parse one file and find (or make) its page; the body comes once every page exists."""
@@ -733,7 +734,7 @@ class LegacyPageImporter:
                 return None
             if decoded.damaged:
                 self.result.skipped.append(legacy)
-                self.result.warnings.append(f"{legacy}: damaged file; the published page was left as it is")
+                self.result.warnings.append(f"{legacy}: damaged file; its page was left as it is")
                 return None
             return _Prepared(file, legacy, data, page, created=False, damaged=False)
         page = StandardPage(title=data.title, slug=self.unique_slug(file), body=[], live=False)
