@@ -845,7 +845,8 @@ class LegacyPageImporter:
                 self.redirect(Redirect.normalise_path(path), link=image.file.url)
                 return f'<a href="{escape(image.file.url)}">'
         if parts.netloc:  # the old site's own host: keep the path, answered by the redirects
-            return f'<a href="{escape(path)}">'
+            relative = parts._replace(scheme="", netloc="").geturl() or "/"
+            return f'<a href="{escape(relative)}">'
         return None
 
     def page_for(self, path: str) -> Page | None:

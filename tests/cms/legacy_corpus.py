@@ -180,6 +180,7 @@ def build_corpus(folder: Path) -> list[CorpusPage]:
         "inkan.html": "印鑑登録のページ",
         "../bousai/": "防災のページ",
         f"http://{HOST}/zei/juminzei.html": "町民税のページ",
+        f"http://{HOST}/cgi-bin/event.cgi?id=3": "行事予定",
         "files/shinseisho.pdf": "申請書（PDF：120KB）",
         "files/itaijo.docx": "委任状（Word）",
     }

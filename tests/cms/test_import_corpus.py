@@ -90,6 +90,7 @@ def test_links_between_old_pages_and_to_files_point_at_the_new_site(client, sect
     assert f'<a linktype="page" id="{inkan.pk}">' in raw, "relative link"
     assert f'<a linktype="page" id="{bousai.pk}">' in raw, "folder link ../bousai/"
     assert f'<a linktype="page" id="{juminzei.pk}">' in raw, "absolute link to the old site's own host"
+    assert '<a href="/cgi-bin/event.cgi?id=3">' in raw, "other URLs of the old host become site paths"
 
     documents = {d.title: d for d in get_document_model().objects.all()}
     assert set(documents) == {"shinseisho.pdf", "itaijo.docx", "hazardmap.pdf", "hinanjo.xlsx"}
