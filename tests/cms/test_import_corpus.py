@@ -171,3 +171,10 @@ def test_reimport_leaves_a_page_an_editor_changed_and_says_so(section, corpus, d
     assert "/kurashi/inkan.html: '印鑑登録（窓口の案内）' was changed by an editor since the last import" in err
     page = StandardPage.objects.get(pk=page.pk)
     assert page.title == "印鑑登録（窓口の案内）" and "代理人" not in body_text(page)
+
+
+def test_euc_jp_page_with_windows_circled_numbers_is_read_without_damage():
+    # cp51932 (EUC-JP written on Windows) puts ① at NEC row 13, which plain euc_jp lacks
+    raw = b'<meta charset="EUC-JP"><p>' + "持ち物".encode("euc_jp") + b"\xad\xa1" + "印鑑".encode("euc_jp")
+    decoded = decode_legacy(raw + b"</p>")
+    assert "持ち物①印鑑" in decoded.text and decoded.warnings == []
