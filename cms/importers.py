@@ -13,18 +13,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.images import ImageFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.utils.file import hash_filelike
@@ -197,8 +200,9 @@ class LegacyPage:
 class _BodyConverter:
     """Turns the legacy content element into StreamField blocks of the town's BodyBlock."""
 
-    def __init__(self, title: str, legacy_url: str):
+    def __init__(self, title: str, legacy_url: str, skip: Node | None = None):
         self.title = title
+        self.skip = skip  # the heading that became the page's title
         self.legacy_url = legacy_url
         self.blocks: list[tuple[str, object]] = []
         self.buffer: list[str] = []
@@ -265,7 +269,7 @@ class _BodyConverter:
 
     def block_element(self, node: Node):
         tag = node.tag
-        if tag in DROP_TAGS:
+        if tag in DROP_TAGS or node is self.skip:
             return
         if tag == "img":
             self.image(node)
@@ -291,6 +295,10 @@ class _BodyConverter:
             if html:
                 self.buffer.append(html)
             self.emit_images()
+        elif tag == "table" and _is_layout_table(node):
+            self.block(node)  # old pages lay text out in tables: read the cells as blocks
+        elif tag in {"tbody", "thead", "tfoot", "tr", "td", "th"}:
+            self.block(node)
         elif tag == "table":
             self.table(node)
         elif tag == "figure":
@@ -392,18 +400,157 @@ class _BodyConverter:
         self.emit_images_inside(node)
 
 
+# Town-specific rules for old municipal sites, on top of the generic ``<main>`` / text-density choice.
+CONTENT_IDS = {"contents", "honbun", "main", "content", "article", "main_contents", "maincontents", "main-contents"}
+CHROME_IDS = {
+    "header",
+    "footer",
+    "gnav",
+    "globalnav",
+    "nav",
+    "menu",
+    "side",
+    "sidebar",
+    "sidemenu",
+    "localnav",
+    "lnav",
+    "breadcrumb",
+    "pankuzu",
+    "topicpath",
+    "tool",
+    "tools",
+}
+# Rows of the header tool bar and the footer: 文字サイズ / 背景色 switches, "back to top", copyright.
+CHROME_TEXT = re.compile(
+    r"文字サイズ|文字の大きさ|背景色|ページの(?:先頭|上|トップ)へ|Copyright|©|\(C\)\s*\d{4}|All Rights Reserved",
+    re.IGNORECASE,
+)
+FOOTER_ADDRESS = re.compile(r"〒\s*\d{3}\s*[-－]\s*\d{4}.*(?:電話|TEL|ＴＥＬ)", re.IGNORECASE)
+TITLE_SUFFIX = re.compile(r"\s*[｜|│:：]\s*[^｜|│:：]*$|\s+[-–—]\s+[^-–—]*$")
+CONTAINER_TAGS = {"td", "th", "div", "table", "tbody", "tr", "body", "section", "article", "center", "font", "span"}
+
+
+def _is_chrome(node: Node, whole_page: bool) -> bool:
+    names = {node.attrs.get("id", "").lower(), *(c.lower() for c in _classes(node))}
+    if names & CHROME_IDS:
+        return True
+    if node.tag == "table":
+        return _is_nav_table(node)
+    if node.tag not in {"tr", "td", "th", "p", "div", "li"}:
+        return False
+    text = squash(node.text())
+    if len(text) >= 200:
+        return False
+    # a contact address inside the content is content; in a table layout's last rows it is the footer
+    return bool(CHROME_TEXT.search(text) or (whole_page and node.tag in {"tr", "td"} and FOOTER_ADDRESS.search(text)))
+
+
+def _is_nav_table(table: Node) -> bool:
+    """A table of menu links: at least three links and nearly all of its text is link text."""
+    links = [n for n in table.iter() if n.tag == "a" and n.attrs.get("href")]
+    if len(links) < 3:
+        return False
+    total = len(squash(table.text()))
+    return total > 0 and sum(len(squash(a.text())) for a in links) / total > 0.8
+
+
+def strip_chrome(node: Node, whole_page: bool = False) -> None:
+    """Remove header, menu, tool and footer parts (in place)."""
+    kept = []
+    for child in node.children:
+        if isinstance(child, Node):
+            if _is_chrome(child, whole_page):
+                continue
+            strip_chrome(child, whole_page)
+        kept.append(child)
+    node.children = kept
+
+
+def _own_text(node: Node) -> int:
+    """Length of the text outside links: menus are nearly all links, the page's text is not."""
+    total = 0
+    for child in node.children:
+        if isinstance(child, str):
+            total += len(squash(child))
+        elif child.tag not in DROP_TAGS and child.tag != "a":
+            total += _own_text(child)
+    return total
+
+
+def _is_layout_table(table: Node) -> bool:
+    """A table used for layout, not data: one column, or cells holding paragraphs, headings or tables."""
+    rows = [n for n in table.iter() if n.tag == "tr"]
+    if not rows:
+        return True
+    block_tags = {"p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}
+    for cell in (n for n in table.iter() if n.tag in {"td", "th"}):
+        if any(isinstance(d, Node) and d is not cell and d.tag in block_tags for d in cell.iter()):
+            return True
+    cells = [[c for c in row.children if isinstance(c, Node) and c.tag in {"td", "th"}] for row in rows]
+    return max(len(c) for c in cells) <= 1
+
+
 def content_element(root: Node) -> Node:
-    """`<main>`, else #content / #main / .content, else <body>, else the whole document."""
+    """The element holding the page's own content.
+
+    `<main>`, a container with a known id (contents, honbun, main, content, article), `<article>` or
+    `.content`; else, for table layouts, the deepest element holding most of the text that is not in
+    links once the chrome is gone.
+    """
     for predicate in (
         lambda n: n.tag == "main",
-        lambda n: n.attrs.get("id") in {"content", "main"},
-        lambda n: "content" in _classes(n),
-        lambda n: n.tag == "body",
+        lambda n: n.attrs.get("id", "").lower() in CONTENT_IDS,
+        lambda n: n.tag == "article",
+        lambda n: {"content", "contents", "honbun"} & set(_classes(n)),
     ):
         found = root.find(predicate)
         if found is not None:
+            strip_chrome(found)
             return found
-    return root
+    body = root.find(lambda n: n.tag == "body") or root
+    strip_chrome(body, whole_page=True)
+    total = _own_text(body)
+    best, best_depth = body, 0
+    for node, depth in _walk_depth(body, 0):
+        if node.tag in CONTAINER_TAGS and depth > best_depth and total and _own_text(node) >= 0.7 * total:
+            best, best_depth = node, depth
+    return best
+
+
+def _walk_depth(node: Node, depth: int):
+    yield node, depth
+    for child in node.children:
+        if isinstance(child, Node):
+            yield from _walk_depth(child, depth + 1)
+
+
+def clean_title(value: str) -> str:
+    """「住民票の写し｜みどり町ホームページ」 → 「住民票の写し」: the site's name is not part of a page's title."""
+    value = squash(value)
+    stripped = TITLE_SUFFIX.sub("", value)
+    return stripped or value
+
+
+def _is_logo(node: Node, site_names: set[str]) -> bool:
+    text = squash(node.text())
+    return not text or text in site_names
+
+
+def page_title(root: Node, content: Node) -> tuple[str, Node | None]:
+    """The page's own heading (first h1/h2 of the content, never the logo), else <title> without the site name."""
+    title_node = root.find(lambda n: n.tag == "title")
+    full = squash(title_node.text()) if title_node else ""
+    title = clean_title(full)
+    site_names = {full[len(title) :].strip(" ｜|│:：-–—")} - {""}
+    for tags in ({"h1"}, {"h2"}):
+        heading = content.find(lambda n, tags=tags: n.tag in tags and not _is_logo(n, site_names))
+        if heading is not None:
+            return squash(heading.text()), heading
+    if not title:
+        heading = root.find(lambda n: n.tag == "h1" and not _is_logo(n, site_names))
+        if heading is not None:
+            return squash(heading.text()), None
+    return title, None
 
 
 def find_last_modified(root: Node) -> datetime | None:
@@ -420,14 +567,12 @@ def find_last_modified(root: Node) -> datetime | None:
 
 def parse_legacy_page(text: str, legacy_url: str) -> LegacyPage:
     root = parse_html(text)
-    h1 = root.find(lambda n: n.tag == "h1" and squash(n.text()))
-    title_node = root.find(lambda n: n.tag == "title")
-    title = squash(h1.text()) if h1 else squash(title_node.text()) if title_node else ""
-    converter = _BodyConverter(title, legacy_url)
-    blocks = converter.convert(content_element(root))
-    return LegacyPage(
-        title=title[:255], blocks=blocks, last_modified=find_last_modified(root), warnings=converter.warnings
-    )
+    last_modified = find_last_modified(root)
+    content = content_element(root)
+    title, heading = page_title(root, content)
+    converter = _BodyConverter(title, legacy_url, skip=heading)
+    blocks = converter.convert(content)
+    return LegacyPage(title=title[:255], blocks=blocks, last_modified=last_modified, warnings=converter.warnings)
 
 
 # --------------------------------------------------------------------------- site paths
@@ -468,13 +613,60 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
+DOCUMENT_EXTENSIONS = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".odt",
+    ".ods",
+    ".odp",
+    ".csv",
+    ".rtf",
+}
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+LINK_RE = re.compile(r'<a href="([^"]*)">')
+INDEX_NAMES = ("index.html", "index.htm", "default.html", "default.htm")
+
+
+def own_hosts() -> set[str]:
+    """Host names of this site: links to them are internal links, not external ones."""
+    hosts = {h.lower() for h in Site.objects.values_list("hostname", flat=True) if h}
+    site_url = urlsplit(getattr(settings, "SITE_URL", "") or "").hostname
+    if site_url:
+        hosts.add(site_url.lower())
+    return hosts
+
+
+@dataclass
+class _Prepared:
+    file: Path
+    legacy: str
+    data: LegacyPage
+    page: StandardPage
+    created: bool
+    damaged: bool
+
+
 class LegacyPageImporter:
-    def __init__(self, folder: Path, parent: Page, base_url: str = "/", dry_run: bool = False):
+    """Import a folder of old pages: every page is found or made first, so links between them can be rewritten.
+
+    A page an editor changed since the last import (its latest revision has a user) is never overwritten.
+    """
+
+    def __init__(
+        self, folder: Path, parent: Page, base_url: str = "/", dry_run: bool = False, hosts: tuple[str, ...] = ()
+    ):
         self.folder = Path(folder).resolve()
         self.parent = parent
         self.base_url = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
         self.dry_run = dry_run
+        self.hosts = {h.lower() for h in hosts} | own_hosts()
         self.result = ImportResult()
+        self.pages: dict[str, Page] = {}  # legacy path -> its page, for the links of this run
         if not StandardPage.can_exist_under(parent):
             raise ValueError(
                 f"a standard page cannot be placed under {parent.title!r} ({parent.specific_class.__name__})"
@@ -488,34 +680,42 @@ class LegacyPageImporter:
 
     def run(self) -> ImportResult:
         with transaction.atomic():
+            prepared = []
             for file in self.files():
                 legacy = self.legacy_path(file)
-                try:
-                    with transaction.atomic():
-                        self.import_file(file, legacy)
-                except Exception as error:  # one broken file must not stop the others
-                    self.result.skipped.append(legacy)
-                    self.result.warnings.append(f"{legacy}: not imported ({error})")
+                item = self._guarded(legacy, self.prepare, file, legacy)
+                if item:
+                    prepared.append(item)
+            for item in prepared:
+                if self._guarded(item.legacy, self.import_page, item) is False and item.created:
+                    item.page.delete()  # no empty page left behind for a file that failed
             if self.dry_run:
                 transaction.set_rollback(True)
         return self.result
 
-    def import_file(self, file: Path, legacy: str):
-        raw = file.read_bytes()
-        text = _decode(raw)
-        page_data = parse_legacy_page(text, legacy)
-        for message in page_data.warnings:
+    def _guarded(self, legacy, step, *args):
+        try:
+            with transaction.atomic():
+                return step(*args)
+        except Exception as error:  # one broken file must not stop the others
+            self.result.skipped.append(legacy)
+            self.result.warnings.append(f"{legacy}: not imported ({error})")
+            return False
+
+    def prepare(self, file: Path, legacy: str) -> _Prepared | None:
+        """Read and parse one file and find (or make) its page; the body comes once every page exists."""
+        decoded = decode_legacy(file.read_bytes())
+        for message in decoded.warnings:
             self.result.warnings.append(f"{legacy}: {message}")
-        if not page_data.title:
+        data = parse_legacy_page(decoded.text, legacy)
+        for message in data.warnings:
+            self.result.warnings.append(f"{legacy}: {message}")
+        if not data.title:
             self.result.skipped.append(legacy)
             self.result.warnings.append(f"{legacy}: no <h1> or <title>, skipped")
-            return
-        last_modified = page_data.last_modified or datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
-        body = self.stream_data(page_data.blocks, file, legacy)
-
-        old_path = Redirect.normalise_path(legacy)
-        redirect = legacy_redirect(old_path)
+            return None
         page = None
+        redirect = legacy_redirect(Redirect.normalise_path(legacy))
         if redirect and redirect.redirect_page_id:
             specific = redirect.redirect_page.specific
             if isinstance(specific, StandardPage):
@@ -524,27 +724,66 @@ class LegacyPageImporter:
                 self.result.warnings.append(
                     f"{legacy}: the redirect pointed to a non-standard page; a new page was made"
                 )
+        if page is not None:
+            self.pages[legacy] = page
+            if self.edited_by_staff(page):
+                self.result.skipped.append(legacy)
+                self.result.warnings.append(
+                    f"{legacy}: {page.title!r} was changed by an editor since the last import; not overwritten"
+                )
+                return None
+            if decoded.damaged:
+                self.result.skipped.append(legacy)
+                self.result.warnings.append(f"{legacy}: damaged file; its page was left as it is")
+                return None
+            return _Prepared(file, legacy, data, page, created=False, damaged=False)
+        page = StandardPage(title=data.title, slug=self.unique_slug(file), body=[], live=False)
+        self.parent.add_child(instance=page)
+        self.pages[legacy] = page
+        return _Prepared(file, legacy, data, page, created=True, damaged=decoded.damaged)
 
-        if page is None:
-            page = StandardPage(title=page_data.title, slug=self.unique_slug(file), body=body)
-            self.parent.add_child(instance=page)
-            self.publish(page, last_modified, created=True)
+    @staticmethod
+    def edited_by_staff(page: Page) -> bool:
+        """The importer saves revisions without a user: a revision with one is an editor's work."""
+        revision = page.latest_revision
+        return revision is not None and revision.user_id is not None
+
+    def import_page(self, item: _Prepared):
+        page, legacy, data = item.page, item.legacy, item.data
+        last_modified = data.last_modified or datetime.fromtimestamp(item.file.stat().st_mtime, tz=UTC)
+        body = self.stream_data(data.blocks, item.file, legacy)
+        if item.created:
+            page.title, page.body = data.title, body
+            if item.damaged:
+                page.save_revision()
+                self.result.warnings.append(f"{legacy}: saved as a draft for an editor to check, not published")
+            else:
+                self.publish(page, last_modified, created=True)
             self.result.created.append(legacy)
         else:
             current = [{"type": b["type"], "value": b["value"]} for b in page.body.raw_data]
-            unchanged = page.title == page_data.title and current == body and page.live
+            unchanged = page.title == data.title and current == body and page.live
             if unchanged and page.last_published_at == last_modified:
                 self.result.skipped.append(legacy)
                 return
-            page.title = page_data.title
+            page.title = data.title
             page.body = body
             self.publish(page, last_modified, created=False)
             self.result.updated.append(legacy)
+        old_paths = [legacy]
+        folder, _, name = legacy.rpartition("/")
+        if name.lower() in INDEX_NAMES and folder:
+            old_paths.append(folder + "/")  # /bousai/ answered like /bousai/index.html
+        for old_path in old_paths:
+            self.redirect(Redirect.normalise_path(old_path), page=page)
 
-        if redirect is None:
-            redirect = Redirect(old_path=old_path, site=None)
+    @staticmethod
+    def redirect(old_path: str, page: Page | None = None, link: str = ""):
+        redirect = Redirect.objects.filter(old_path=old_path, site__isnull=True).first() or Redirect(
+            old_path=old_path, site=None
+        )
         redirect.redirect_page = page
-        redirect.redirect_link = ""
+        redirect.redirect_link = link
         redirect.is_permanent = True
         redirect.save()
 
@@ -573,8 +812,86 @@ class LegacyPageImporter:
                 if image is None:
                     continue
                 value = {"image": image.pk, "alt": value.alt, "caption": value.caption}
+            elif kind == "paragraph":
+                value = LINK_RE.sub(
+                    lambda match: self.link_tag(unescape(match.group(1)), legacy) or match.group(0), value
+                )
             data.append({"type": kind, "value": value})
         return data
+
+    # -- links
+    def link_tag(self, href: str, legacy: str) -> str | None:
+        """The new opening tag for a link to an imported page or file; None keeps the link as it is."""
+        parts = urlsplit(href)
+        if parts.scheme and parts.scheme.lower() not in {"http", "https"}:
+            return None
+        if parts.netloc and (parts.hostname or "").lower() not in self.hosts:
+            return None  # another site
+        path = unquote(parts.path) or "/"
+        page = self.page_for(path)
+        if page is not None:
+            return f'<a linktype="page" id="{page.pk}">'
+        suffix = PurePosixPath(path).suffix.lower()
+        if suffix in DOCUMENT_EXTENSIONS | IMAGE_EXTENSIONS:
+            local = self.local_path(path)
+            if local is None:
+                self.result.warnings.append(f"{legacy}: linked file {href} not found in the imported folder")
+            elif not self.dry_run:
+                if suffix in DOCUMENT_EXTENSIONS:
+                    document = self.document(local)
+                    self.redirect(Redirect.normalise_path(path), link=document.url)
+                    return f'<a linktype="document" id="{document.pk}">'
+                image = self.image_file(local, title=local.name)
+                self.redirect(Redirect.normalise_path(path), link=image.file.url)
+                return f'<a href="{escape(image.file.url)}">'
+        if parts.netloc:  # the old site's own host: keep the path, answered by the redirects
+            relative = parts._replace(scheme="", netloc="").geturl() or "/"
+            return f'<a href="{escape(relative)}">'
+        return None
+
+    def page_for(self, path: str) -> Page | None:
+        candidates = [path + name for name in INDEX_NAMES] if path.endswith("/") else [path]
+        for candidate in candidates:
+            if candidate in self.pages:
+                return self.pages[candidate]
+            redirect = legacy_redirect(Redirect.normalise_path(candidate))
+            if redirect is not None and redirect.redirect_page_id:
+                return redirect.redirect_page
+        return None
+
+    def local_path(self, path: str) -> Path | None:
+        """The file under the imported folder that a site-absolute legacy path names."""
+        if not path.startswith(self.base_url):
+            return None
+        local = (self.folder / path[len(self.base_url) :]).resolve()
+        return local if local.is_relative_to(self.folder) and local.is_file() else None
+
+    def document(self, local: Path):
+        model = get_document_model()
+        with local.open("rb") as handle:
+            file_hash = hash_filelike(handle)
+            existing = model.objects.filter(file_hash=file_hash).first()
+            if existing is not None:
+                return existing
+            handle.seek(0)
+            document = model(title=local.name, file=File(handle, name=local.name))
+            document.file_hash = file_hash
+            document.file_size = local.stat().st_size
+            document.save()
+        return document
+
+    def image_file(self, local: Path, title: str):
+        image_model = get_image_model()
+        with local.open("rb") as handle:
+            file_hash = hash_filelike(handle)
+            existing = image_model.objects.filter(file_hash=file_hash).first()
+            if existing is not None:
+                return existing
+            handle.seek(0)
+            image = image_model(title=title[:255], file=ImageFile(handle, name=local.name))
+            image.file_hash = file_hash
+            image.save()
+        return image
 
     def local_image(self, legacy_image: LegacyImage, file: Path, legacy: str):
         src = legacy_image.src
@@ -596,33 +913,99 @@ class LegacyPageImporter:
             return None
         if self.dry_run:
             return _DryRunImage()
-        image_model = get_image_model()
-        with local.open("rb") as handle:
-            file_hash = hash_filelike(handle)
-            existing = image_model.objects.filter(file_hash=file_hash).first()
-            if existing is not None:
-                return existing
-            image = image_model(title=legacy_image.alt[:255], file=ImageFile(handle, name=local.name))
-            image.file_hash = file_hash
-            image.save()
-        return image
+        return self.image_file(local, title=legacy_image.alt)
 
 
 class _DryRunImage:
     pk = None
 
 
-def _decode(raw: bytes) -> str:
-    """Legacy municipal pages are often Shift_JIS or EUC-JP; honour the declared charset."""
-    head = raw[:2048].decode("ascii", errors="ignore")
-    match = re.search(r"charset=[\"']?([A-Za-z0-9_\-]+)", head)
-    encodings = [match.group(1)] if match else []
-    for encoding in [*encodings, "utf-8-sig", "cp932", "euc_jp"]:
+# Labels old pages declare, mapped to the codec browsers really use for them: "Shift_JIS" pages were
+# written on Windows and hold cp932 characters (① 髙 﨑, and ～ － as fullwidth forms).
+_CODECS = {
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "csshiftjis": "cp932",
+    "windows-31j": "cp932",
+    "cp932": "cp932",
+    "euc-jp": "euc_jp",
+    "euc_jp": "euc_jp",
+    "x-euc-jp": "euc_jp",
+    "eucjp": "euc_jp",
+    "cp51932": "euc_jp",
+    "euc_jis_2004": "euc_jp",
+    "iso-2022-jp": "iso2022_jp",
+    "iso2022_jp": "iso2022_jp",
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "utf_8": "utf-8",
+}
+# EUC-JP pages made on Windows carry the NEC row-13 characters (①): JIS X 0213 has them at the same codes.
+_FALLBACK = {"euc_jp": ["euc_jis_2004"], "cp932": [], "iso2022_jp": ["iso2022_jp_ext"], "utf-8": []}
+_DECLARED = re.compile(rb"""(?:encoding|charset)\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def damaged(self) -> bool:
+        return any("damaged" in w for w in self.warnings)
+
+
+def decode_legacy(raw: bytes) -> Decoded:
+    """Decode an old page: a BOM, then the declared charset (XML declaration or meta), then detection.
+
+    Bytes that do not fit the encoding (a file cut off by a broken upload, a wrong declaration) are
+    replaced by U+FFFD and reported, never published silently as mojibake.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return _decode_as(raw[3:], "utf-8")
+    match = _DECLARED.search(raw[:4096])
+    declared = match.group(1).decode("ascii").lower() if match else ""
+    codec = _CODECS.get(declared)
+    if codec is None:
+        codec = _detect(raw)
+    return _decode_as(raw, codec, declared=declared)
+
+
+def _detect(raw: bytes) -> str:
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    # Left alone, short Japanese EUC text is often taken for Korean: only Japanese codecs compete.
+    best = from_bytes(raw, cp_isolation=["cp932", "euc_jp", "euc_jis_2004", "iso2022_jp"]).best()
+    return _CODECS.get(best.encoding, "cp932") if best else "cp932"
+
+
+def _decode_as(raw: bytes, codec: str, declared: str = "") -> Decoded:
+    for candidate in [codec, *_FALLBACK.get(codec, [])]:
         try:
-            return raw.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
+            return Decoded(raw.decode(candidate), codec)
+        except UnicodeDecodeError:
             continue
-    return raw.decode("utf-8", errors="replace")
+    if declared and codec != "utf-8":
+        try:  # a page saved as UTF-8 that still declares its old charset
+            return Decoded(raw.decode("utf-8"), "utf-8", [f"declares {declared} but is UTF-8"])
+        except UnicodeDecodeError:
+            pass
+    text = raw.decode(codec, errors="replace")
+    count = text.count("\ufffd")
+    return Decoded(
+        text,
+        codec,
+        [f"{count} damaged byte(s) in {codec} replaced by \ufffd (a truncated or corrupted file): check the page"],
+    )
 
 
 # --------------------------------------------------------------------------- redirects CSV
@@ -646,8 +1029,13 @@ class RedirectCsvError(Exception):
         super().__init__("\n".join(errors))
 
 
-def read_redirect_csv(content: bytes) -> list[RedirectRow]:
-    """Validate every row; raise :class:`RedirectCsvError` listing each bad line."""
+def read_redirect_csv(content: bytes, hosts: tuple[str, ...] = ()) -> list[RedirectRow]:
+    """Validate every row; raise :class:`RedirectCsvError` listing each bad line.
+
+    An http(s) URL on this site's own host (``hosts``, the sites' host names, ``SITE_URL``) is a site
+    path: it becomes a page link when a page serves it, and no row may lead back to itself through it.
+    """
+    hosts = {h.lower() for h in hosts} | own_hosts()
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -687,6 +1075,10 @@ def read_redirect_csv(content: bytes) -> list[RedirectRow]:
                 link = new
             except ValidationError:
                 problems.append(f'new_path "{new}" is not a valid http(s) URL')
+            else:
+                own = _own_site_path(new, hosts)
+                page = find_page_by_path(own) if own is not None else None
+                link = "" if page is not None else link
         elif new.startswith("/") and not new.startswith("//"):
             page = find_page_by_path(new)
             if page is None:
@@ -707,9 +1099,50 @@ def read_redirect_csv(content: bytes) -> list[RedirectRow]:
             errors.append(f"line {line}: " + "; ".join(problems))
         else:
             rows.append(RedirectRow(line, old, page, link, permanent not in FALSE))
+    errors += _loops(rows, hosts)
     if errors:
         raise RedirectCsvError(errors)
     return rows
+
+
+def _own_site_path(url: str, hosts: set[str]) -> str | None:
+    """The normalised path of an URL of this site (relative or on one of its hosts); None for other sites."""
+    parts = urlsplit(url)
+    if parts.netloc and (parts.hostname or "").lower() not in hosts:
+        return None
+    if not parts.netloc and not url.startswith("/"):
+        return None
+    return Redirect.normalise_path(parts.path or "/")
+
+
+def _loops(rows: list[RedirectRow], hosts: set[str]) -> list[str]:
+    """Rows that lead back to their own old path, through other rows or saved redirects.
+
+    A chain ends at a path a page serves (redirects answer only what no page answers) or off the site.
+    """
+    edges: dict[str, str] = {}
+    for redirect in Redirect.objects.filter(site__isnull=True, redirect_page__isnull=True):
+        target = _own_site_path(redirect.redirect_link, hosts)
+        if target is not None:
+            edges[redirect.old_path] = target
+    for row in rows:
+        target = _own_site_path(row.link, hosts) if row.link else None
+        if target is None:
+            edges.pop(row.old_path, None)
+        else:
+            edges[row.old_path] = target
+    errors = []
+    for row in rows:
+        chain, current = [row.old_path], edges.get(row.old_path)
+        while current is not None and len(chain) <= 50:
+            chain.append(current)
+            if current == row.old_path:
+                errors.append(f"line {row.line}: redirect loop {' → '.join(chain)}")
+                break
+            if current in chain[:-1] or find_page_by_path(current) is not None:
+                break
+            current = edges.get(current)
+    return errors
 
 
 def _page_site_path(page: Page) -> str:

@@ -67,7 +67,8 @@ def test_import_creates_pages_with_content_images_dates_and_redirects(client, se
     raw = str(kikaku.body.raw_data[0]["value"]) + str(kikaku.body.raw_data[2]["value"])
     assert "<strong>総合計画</strong>" in raw
     assert "style=" not in raw and "secret-tracker" not in raw and "alert" not in raw
-    assert 'href="/kurashi/gomi/index.html"' in raw, "relative legacy links point at the legacy path"
+    # issue 12: links between imported pages now point at the new pages (they used to keep the legacy path)
+    assert f'<a linktype="page" id="{pages["ごみの出し方"].pk}">' in raw, "links between imported pages are rewritten"
     assert kikaku.body[1].value["text"] == "担当業務"
     image_block = kikaku.body[3].value
     assert image_block["alt"] == "みどり町役場の庁舎"
@@ -89,6 +90,7 @@ def test_import_creates_pages_with_content_images_dates_and_redirects(client, se
     assert "総合計画" in page_html
     assert "secret-tracker" not in page_html and "メニュー項目" not in page_html and "Copyright" not in page_html
     assert 'alt="みどり町役場の庁舎"' in page_html
+    assert f'href="{pages["ごみの出し方"].url}"' in page_html
 
     response = client.get("/soshiki/kikaku/1234.html")
     assert response.status_code == 301
@@ -193,3 +195,41 @@ def test_missing_page_is_a_404_with_search_form_and_home_link(client, home):
     assert '<form class="search-form" action="/search/" method="get"' in body
     assert 'name="q"' in body and '<label for="not-found-search">' in body
     assert '<a href="/">' in body
+
+
+def import_csv(tmp_path, text, *extra):
+    csv_file = tmp_path / "redirects.csv"
+    csv_file.write_text("old_path,new_path\n" + text, encoding="utf-8")
+    call_command("import_redirects", str(csv_file), *extra, stdout=StringIO(), stderr=StringIO())
+
+
+def test_redirect_loop_through_the_sites_own_host_is_refused(home, tmp_path):
+    host = "https://www.town.midori.example.jp"
+    rows = f"/a.html,{host}/b.html\n/b.html,{host}/a.html\n"
+    with pytest.raises(CommandError, match="redirect loop /a.html → /b.html → /a.html"):
+        import_csv(tmp_path, rows, "--site-host", "www.town.midori.example.jp")
+    assert Redirect.objects.count() == 0
+
+
+def test_redirect_to_itself_through_site_url_is_refused(home, tmp_path, settings):
+    settings.SITE_URL = "https://portal.midori.example.jp"
+    with pytest.raises(CommandError, match="line 2: redirect loop /x.html → /x.html"):
+        import_csv(tmp_path, "/x.html,https://portal.midori.example.jp/x.html?from=old\n")
+    assert Redirect.objects.count() == 0
+
+
+def test_redirect_loop_through_a_saved_redirect_is_refused(home, tmp_path, settings):
+    settings.SITE_URL = "https://portal.midori.example.jp"
+    Redirect.objects.create(old_path="/b.html", redirect_link="https://portal.midori.example.jp/a.html")
+    with pytest.raises(CommandError, match="redirect loop /a.html → /b.html → /a.html"):
+        import_csv(tmp_path, "/a.html,https://portal.midori.example.jp/b.html\n")
+    assert Redirect.objects.count() == 1
+
+
+def test_redirect_to_the_sites_own_url_of_a_page_points_at_the_page(client, home, tmp_path, settings):
+    settings.SITE_URL = "https://portal.midori.example.jp"
+    gomi = publish(home, StandardPage(title="ごみ", slug="gomi"))
+    import_csv(tmp_path, "/old-gomi.html,https://portal.midori.example.jp/gomi/\n")
+    redirect = Redirect.objects.get()
+    assert redirect.redirect_page_id == gomi.pk and redirect.redirect_link == ""
+    assert client.get("/old-gomi.html")["Location"] == gomi.url

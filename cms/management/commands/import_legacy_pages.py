@@ -19,15 +19,23 @@ class Command(BaseCommand):
         parser.add_argument("folder", help="Folder holding the legacy site's HTML files (searched recursively).")
         parser.add_argument("--parent", required=True, help="Parent page: its id or its site path, e.g. /kurashi/.")
         parser.add_argument("--base-url", default="/", help="Legacy URL of the folder (default: /).")
+        parser.add_argument(
+            "--legacy-host",
+            action="append",
+            default=[],
+            help="Host name of the old site (repeatable): absolute links to it count as internal links.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Show what would happen; save nothing.")
 
-    def handle(self, *args, folder, parent, base_url, dry_run, **options):
+    def handle(self, *args, folder, parent, base_url, legacy_host, dry_run, **options):
         root = Path(folder)
         if not root.is_dir():
             raise CommandError(f"{folder} is not a folder")
         try:
             parent_page = find_parent(parent)
-            importer = LegacyPageImporter(root, parent_page, base_url=base_url, dry_run=dry_run)
+            importer = LegacyPageImporter(
+                root, parent_page, base_url=base_url, dry_run=dry_run, hosts=tuple(legacy_host)
+            )
         except (LookupError, ValueError) as error:
             raise CommandError(str(error)) from error
         result = importer.run()

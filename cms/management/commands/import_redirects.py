@@ -17,14 +17,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("csv_file", help="The CSV file (UTF-8, with or without BOM).")
+        parser.add_argument(
+            "--site-host",
+            action="append",
+            default=[],
+            help="Another host name of this site (repeatable): URLs on it are checked for loops like site paths.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Only validate the file; save nothing.")
 
-    def handle(self, *args, csv_file, dry_run, **options):
+    def handle(self, *args, csv_file, site_host, dry_run, **options):
         path = Path(csv_file)
         if not path.is_file():
             raise CommandError(f"{csv_file} is not a file")
         try:
-            rows = read_redirect_csv(path.read_bytes())
+            rows = read_redirect_csv(path.read_bytes(), hosts=tuple(site_host))
         except RedirectCsvError as error:
             for message in error.errors:
                 self.stderr.write(self.style.ERROR(message))
