@@ -248,6 +248,24 @@ def test_body_changed_after_signing_is_refused(client, key, child):
     assert not Tap.objects.exists()
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_body_not_sent_as_json_is_refused_with_415_and_nothing_stored(client, key, child, content_type):
+    request = signed(key, {"events": [event(occurred_at=timezone.now())]})
+    response = client.post(PATH, data=request.body, content_type=content_type, headers=request.headers)
+    data = assert_refused(response, 415, "unsupported_media_type")
+    assert "application/json" in data["message"]
+    assert not Tap.objects.exists() and not SeenSignature.objects.exists()
+
+
+def test_json_with_a_charset_parameter_is_accepted(client, key, child):
+    request = signed(key, {"events": [event(occurred_at=timezone.now())]})
+    response = client.post(
+        PATH, data=request.body, content_type="Application/JSON; charset=utf-8", headers=request.headers
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 1
+
+
 def test_signature_for_another_path_is_refused(client, key, child):
     request = signed(key, {"events": []}, path="/api/terminals/v1/other")
     response = client.post(PATH, data=request.body, content_type="application/json", headers=request.headers)
