@@ -299,7 +299,9 @@ def reservation_cancel(request: HttpRequest, reservation_id: int) -> HttpRespons
 @login_required
 def calendar_feed(request: HttpRequest) -> HttpResponse:
     """The resident's private calendar address (made on first visit) and a way to replace it."""
-    feed_url = request.build_absolute_uri(reverse("facilities:feed", args=[services.calendar_feed(request.user).token]))
+    token = services.calendar_feed(request.user).token
+    # The address a calendar app keeps polling: the public one, not whatever host this request came through.
+    feed_url = settings.SITE_URL.rstrip("/") + reverse("facilities:feed", args=[token])
     return render(request, "facilities/calendar_feed.html", {"feed_url": feed_url})
 
 

@@ -398,7 +398,8 @@ def test_my_page_panel_shows_the_next_three(client, g, resident):
 # --- The private calendar feed -----------------------------------------------------------
 
 
-def test_calendar_feed_lists_active_bookings_and_a_new_address_stops_the_old(client, g, day, resident):
+def test_calendar_feed_lists_active_bookings_and_a_new_address_stops_the_old(client, g, day, resident, settings):
+    settings.SITE_URL = "https://portal.example.jp"
     kept, cancelled = book(
         user=resident, unit=g.half_a, slots=[SlotRequest(g.frame(g.half_a, f), day) for f in ("午前", "午後")]
     )
@@ -406,7 +407,7 @@ def test_calendar_feed_lists_active_bookings_and_a_new_address_stops_the_old(cli
     cancelled.save()
     page = client.get("/my/reservations/calendar/").content.decode()
     old_url = page.split('id="feed-url" value="')[1].split('"')[0]
-    assert old_url.startswith("http://testserver/facilities/feed/") and old_url.endswith(".ics")
+    assert old_url.startswith(f"{settings.SITE_URL}/facilities/feed/") and old_url.endswith(".ics")
 
     client.logout()  # calendar apps have no session
     response = client.get(old_url)
