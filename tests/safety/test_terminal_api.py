@@ -462,6 +462,15 @@ def test_demo_prints_a_simulator_command_that_mails_the_demo_resident():
     assert "太郎" in mail.subject
 
 
+def test_demo_simulator_command_uses_the_site_url(settings):
+    settings.SITE_URL = "https://portal.example.jp"
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    [line] = [line for line in out.getvalue().splitlines() if "simulate_terminal" in line]
+    assert "--url https://portal.example.jp " in line
+    assert "127.0.0.1" not in line
+
+
 # --- Documentation --------------------------------------------------------------------------------
 def test_openapi_file_parses_and_matches_the_urlconf():
     spec = yaml.safe_load((ROOT / "docs/terminal-api.openapi.yaml").read_text())
