@@ -119,6 +119,23 @@ def test_japanese_guardian_gets_the_mail_in_japanese_with_the_time_and_school(cl
     assert mail.to_email == child.household.owner.email
 
 
+def test_tap_mails_carry_the_one_click_unsubscribe_link_in_the_body_in_each_language(client, key, clock):
+    child = enrol_child(owner_language="ja")
+    clock(MORNING + timedelta(seconds=20))
+    post(client, key, {"events": [event(occurred_at=MORNING)]})
+    [mail] = mails()
+    link = mail.headers["List-Unsubscribe"].strip("<>")
+    assert f"太郎さんについてのメールをワンクリックで停止：{link}" in mail.body_text
+
+    english = add_guardian(child, language="en")
+    OutboundMail.objects.all().delete()
+    post(client, key, {"events": [event(occurred_at=MORNING + timedelta(seconds=5), kind="out")]})
+    [mail] = mails().filter(to_email=english.email)
+    link = mail.headers["List-Unsubscribe"].strip("<>")
+    assert f"Stop mails about 太郎 with one click: {link}" in mail.body_text
+    assert Client().post(link).status_code == 200, "the link in the body unsubscribes like the header"
+
+
 def test_both_guardians_get_one_mail_each_in_their_own_language(client, key, child, clock):
     second = add_guardian(child, language="ja")
     clock(MORNING + timedelta(seconds=20))
