@@ -33,7 +33,7 @@ def site_root_url() -> str:
 
 def page_full_url(page: Page, request=None) -> str | None:
     """The absolute URL of any page, specific or not, at ``SITE_URL`` (None if it is not routable)."""
-    parts = Page.get_url_parts(page, request)
+    parts = page.get_url_parts(request)
     if parts is None or parts[2] is None:
         return None
     return site_root_url() + parts[2]
