@@ -1,12 +1,14 @@
 """News feeds (RSS 2.0, Atom) and event calendars (iCalendar) of the town homepage.
 
 Only live, public pages are published: a draft, a private page or a page behind a password never
-appears in a feed or a calendar file.
+appears in a feed or a calendar file. Every link in them starts with ``SITE_URL``; Atom entries
+carry ``<updated>`` and the feed its ``<author>``, the town (RFC 4287 4.1.1, 4.1.2).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,9 +18,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
-from cms.models import EventIndexPage, EventPage, NewsIndexPage, NewsPage
+from cms.models import EventIndexPage, EventPage, NewsIndexPage, NewsPage, site_root_url
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 FEED_SIZE = 30
@@ -37,6 +39,12 @@ class NewsRssFeed(Feed):
 
     language = "ja"
 
+    def author_name(self):
+        return _site_name()
+
+    def author_link(self):
+        return site_root_url() + "/"
+
     def get_object(self, request, *args, **kwargs):
         return NewsIndexPage.objects.live().public().order_by("path").first()
 
@@ -46,7 +54,7 @@ class NewsRssFeed(Feed):
     def link(self, index):
         if index and index.full_url:
             return index.full_url
-        return "/"
+        return site_root_url() + "/"
 
     def description(self, index):
         if index and index.intro:
@@ -54,7 +62,7 @@ class NewsRssFeed(Feed):
         return self.title(index)
 
     def feed_url(self, index):
-        return reverse("cms:news_rss")
+        return site_root_url() + reverse("cms:news_rss")
 
     def items(self, index):
         return NewsPage.objects.live().public().select_related("category").order_by("-date", "-pk")[:FEED_SIZE]
@@ -74,6 +82,13 @@ class NewsRssFeed(Feed):
     def item_pubdate(self, item):
         return datetime.combine(item.date, time.min, tzinfo=TOKYO)
 
+    def item_updateddate(self, item):
+        """When the news was last published, never before its date (a correction updates it)."""
+        published = self.item_pubdate(item)
+        if item.last_published_at is None:
+            return published
+        return max(published, item.last_published_at.replace(microsecond=0))
+
     def item_categories(self, item):
         return [item.category.name] if item.category else []
 
@@ -87,7 +102,7 @@ class NewsAtomFeed(NewsRssFeed):
         return self.description(index)
 
     def feed_url(self, index):
-        return reverse("cms:news_atom")
+        return site_root_url() + reverse("cms:news_atom")
 
 
 # --- Event calendars ------------------------------------------------------------------------------
@@ -95,6 +110,13 @@ class NewsAtomFeed(NewsRssFeed):
 
 def _events():
     return EventPage.objects.live().public()
+
+
+def _organizer() -> vCalAddress:
+    """The town, at the address the portal mails from: RFC 5546 wants an ORGANIZER on a PUBLISH."""
+    address = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    address.params["cn"] = _site_name()
+    return address
 
 
 def _vevent(page: EventPage) -> Event:
@@ -105,6 +127,7 @@ def _vevent(page: EventPage) -> Event:
     event.add("dtend", timezone.localtime(page.end, TOKYO))
     stamp = page.last_published_at or timezone.now()
     event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("organizer", _organizer())
     if page.venue:
         event.add("location", page.venue)
     if page.intro:

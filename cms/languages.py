@@ -32,6 +32,8 @@ from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from cms.models import page_full_url
+
 EASY_JAPANESE = "ja-x-easy"
 
 # Each language's name in itself, as a switcher shows it.
@@ -237,11 +239,11 @@ def alternates(page: Page, request=None) -> list[Alternate]:
     result = []
     for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
         if code in translations:
-            url = translations[code].get_full_url(request)
+            url = page_full_url(translations[code], request)
             if url:
                 result.append(Alternate(hreflang=code, url=url))
     default = translations.get(settings.LANGUAGE_CODE)
-    if default is not None and (url := default.get_full_url(request)):
+    if default is not None and (url := page_full_url(default, request)):
         result.append(Alternate(hreflang="x-default", url=url))
     return result
 

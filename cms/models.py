@@ -26,6 +26,36 @@ from cms.blocks import BodyBlock
 CONTENT_PAGES = ["cms.StandardPage", "cms.IndexPage", "cms.ServicePage", "cms.FormPage"]
 
 
+def site_root_url() -> str:
+    """The public base URL of the portal (``SITE_URL``), without a trailing slash."""
+    return settings.SITE_URL.rstrip("/")
+
+
+def page_full_url(page: Page, request=None) -> str | None:
+    """The absolute URL of any page, specific or not, at ``SITE_URL`` (None if it is not routable)."""
+    parts = page.get_url_parts(request)
+    if parts is None or parts[2] is None:
+        return None
+    return site_root_url() + parts[2]
+
+
+class SiteUrlMixin:
+    """Absolute URLs of a page start with ``SITE_URL``, not with the Wagtail Site record's host.
+
+    Canonical and hreflang links, sitemap.xml, feeds and mails use ``full_url``; the Site record
+    says ``localhost`` on a fresh install, while ``SITE_URL`` is the address residents use. The
+    portal is one site, so the page's path within it is all Wagtail's record has to add.
+    Every page type inherits this first (a test checks it).
+    """
+
+    def get_url_parts(self, request=None):
+        parts = super().get_url_parts(request)
+        if parts is None or parts[1] is None:
+            return parts
+        site_id, _root_url, page_path = parts
+        return site_id, site_root_url(), page_path
+
+
 class KeyTaskBlock(blocks.StructBlock):
     page = blocks.PageChooserBlock(label=_("Page"))
     title = blocks.CharBlock(label=_("Title (if different)"), required=False, max_length=60)
@@ -35,7 +65,7 @@ class KeyTaskBlock(blocks.StructBlock):
         label = _("Key task")
 
 
-class HomePage(Page):
+class HomePage(SiteUrlMixin, Page):
     """The town portal's front page."""
 
     lead = models.CharField(_("lead"), max_length=255, blank=True)
@@ -75,7 +105,7 @@ class HomePage(Page):
         return list(pages.filter(locale__language_code=settings.LANGUAGE_CODE)[:limit])
 
 
-class StandardPage(Page):
+class StandardPage(SiteUrlMixin, Page):
     """A page about one procedure or topic."""
 
     intro = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences shown under the title."))
@@ -90,7 +120,7 @@ class StandardPage(Page):
         verbose_name = _("standard page")
 
 
-class IndexPage(Page):
+class IndexPage(SiteUrlMixin, Page):
     """A section (e.g. 子育て・教育) listing its pages."""
 
     intro = models.TextField(_("summary"), blank=True)
@@ -109,7 +139,7 @@ class IndexPage(Page):
         return context
 
 
-class DepartmentPage(Page):
+class DepartmentPage(SiteUrlMixin, Page):
     """A department or section of the town office (課・係) and how to reach it."""
 
     intro = models.TextField(_("what we do"), blank=True)
@@ -137,7 +167,7 @@ class DepartmentPage(Page):
         verbose_name = _("department")
 
 
-class ServicePage(Page):
+class ServicePage(SiteUrlMixin, Page):
     """A page that explains an online service and links into the portal."""
 
     SERVICES = [
@@ -175,7 +205,7 @@ class NewsCategory(models.Model):
         return self.name
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(SiteUrlMixin, Page):
     intro = models.TextField(_("summary"), blank=True)
     per_page = 20
 
@@ -203,7 +233,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(SiteUrlMixin, Page):
     date = models.DateField(_("date"), default=timezone.localdate)
     category = models.ForeignKey(
         NewsCategory, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL
@@ -232,7 +262,7 @@ class NewsPage(Page):
         verbose_name_plural = _("news")
 
 
-class EventIndexPage(Page):
+class EventIndexPage(SiteUrlMixin, Page):
     intro = models.TextField(_("summary"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -252,7 +282,7 @@ class EventIndexPage(Page):
         return context
 
 
-class EventPage(Page):
+class EventPage(SiteUrlMixin, Page):
     start = models.DateTimeField(_("starts"))
     end = models.DateTimeField(_("ends"))
     venue = models.CharField(_("venue"), max_length=200)
@@ -291,7 +321,7 @@ class FormField(AbstractFormField):
     page = ParentalKey("cms.FormPage", on_delete=models.CASCADE, related_name="form_fields")
 
 
-class FormPage(AbstractForm):
+class FormPage(SiteUrlMixin, AbstractForm):
     """An enquiry or application form built by editors (お問い合わせ・申込フォーム).
 
     Answers are stored as Wagtail form submissions; staff and, if asked, the sender are

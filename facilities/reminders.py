@@ -55,7 +55,9 @@ def send_reminders(*, now: datetime | None = None) -> int:
                 recipient=recipient,
                 idempotency_key=f"facilities:reminder:{reservation.uid}",
                 attachments=[
-                    Attachment("reservation.ics", ics.booking_ics([reservation]), "text/calendar; method=REQUEST")
+                    Attachment(
+                        "reservation.ics", ics.booking_ics([reservation], to=recipient), "text/calendar; method=REQUEST"
+                    )
                 ],
             )
             sent += 1

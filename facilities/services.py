@@ -267,7 +267,9 @@ def send_booking_mail(reservations: list[Reservation]) -> None:
         to_email=recipient.email,
         recipient=recipient,
         idempotency_key=f"facilities:booked:{first.uid}",
-        attachments=[Attachment("reservation.ics", ics.booking_ics(reservations), "text/calendar; method=REQUEST")],
+        attachments=[
+            Attachment("reservation.ics", ics.booking_ics(reservations, to=recipient), "text/calendar; method=REQUEST")
+        ],
     )
 
 
@@ -310,7 +312,11 @@ def cancel(
             to_email=recipient.email,
             recipient=recipient,
             idempotency_key=f"facilities:cancelled:{reservation.uid}",
-            attachments=[Attachment("cancel.ics", ics.cancellation_ics([reservation]), "text/calendar; method=CANCEL")],
+            attachments=[
+                Attachment(
+                    "cancel.ics", ics.cancellation_ics([reservation], to=recipient), "text/calendar; method=CANCEL"
+                )
+            ],
         )
     return reservation
 

@@ -179,8 +179,13 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
     facility = get_object_or_404(Facility, slug=slug)
     data = request.POST if request.method == "POST" else request.GET
     form = BookingForm(data, facility=facility, user=request.user)
+    # The same window as the day and month views: a far date (0001-01-01, 9999-12-31) would
+    # overflow the date arithmetic of the booking rules.
+    if form.is_valid() and not _in_range(form.cleaned_data["date"]):
+        form.add_error("date", _("Choose a day from one year ago to two years ahead."))
     if not form.is_valid():
-        day = form.cleaned_data.get("date") or _today()
+        day = form.cleaned_data.get("date")
+        day = day if day and _in_range(day) else _today()
         context = {"facility": facility, "form": form, "back_url": _day_url(facility, day)}
         return render(request, "facilities/book_invalid.html", context, status=400)
 
@@ -294,7 +299,9 @@ def reservation_cancel(request: HttpRequest, reservation_id: int) -> HttpRespons
 @login_required
 def calendar_feed(request: HttpRequest) -> HttpResponse:
     """The resident's private calendar address (made on first visit) and a way to replace it."""
-    feed_url = request.build_absolute_uri(reverse("facilities:feed", args=[services.calendar_feed(request.user).token]))
+    token = services.calendar_feed(request.user).token
+    # The address a calendar app keeps polling: the public one, not whatever host this request came through.
+    feed_url = settings.SITE_URL.rstrip("/") + reverse("facilities:feed", args=[token])
     return render(request, "facilities/calendar_feed.html", {"feed_url": feed_url})
 
 

@@ -67,7 +67,10 @@ CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", "", help="Comma-separated origins, e.g. https://portal.example.jp."
 )
 SITE_URL = env(
-    "SITE_URL", "http://127.0.0.1:8000", help="Public base URL used in mails sent by workers.", production=True
+    "SITE_URL",
+    "http://127.0.0.1:8000",
+    help="Public base URL: every absolute link (mails, feeds, sitemap, canonical, hreflang) starts with it.",
+    production=True,
 ).rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_SITE_NAME = env("PORTAL_SITE_NAME", "みどり町ポータル", help="The town's portal name.")

@@ -1,7 +1,8 @@
 """The terminal API: card readers post signed batches of taps (docs/terminal-api.md).
 
 Every answer is JSON, errors included, so a terminal's firmware never has to read HTML. The
-order of the checks is part of the contract: key, clock, signature, replay, rate limit, body.
+order of the checks is part of the contract: key, clock, signature, replay, rate limit, then the
+body (its media type, then its JSON).
 Machine messages are English and not translated: they end up in a terminal's log, not in
 front of a resident.
 """
@@ -39,6 +40,17 @@ def _read_body(request: HttpRequest) -> bytes:
         ) from None
 
 
+def _check_media_type(request: HttpRequest, body: bytes) -> None:
+    """TerminalApiError 415 unless a body is declared ``application/json`` (parameters such as charset are fine).
+
+    An empty body has no media type to declare; it goes on to the JSON check (``malformed_json``).
+    """
+    if body and request.content_type.lower() != "application/json":
+        raise TerminalApiError(
+            415, "unsupported_media_type", "the body must be sent with Content-Type: application/json"
+        )
+
+
 def _events(body: bytes) -> list:
     """The batch's events, or TerminalApiError 400 when the body is not ``{"events": [...]}``."""
     try:
@@ -73,6 +85,7 @@ def events(request: HttpRequest) -> JsonResponse:
                 )
             )
             terminals.check_rate_limit(key.terminal)
+            _check_media_type(request, body)
             results = services.ingest(terminal=key.terminal, events=_events(body))
     except TerminalApiError as error:
         if error.status in (401, 409):

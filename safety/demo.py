@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from portal.demo import DemoPeople
 from portal.models import HouseholdMember
 from safety import services, terminals
@@ -39,8 +41,9 @@ def load_safety_demo(*, member: HouseholdMember) -> TerminalKey:
     return key
 
 
-def demo_instructions(key: TerminalKey, url: str = "http://127.0.0.1:8000") -> list[str]:
-    """The lines ``load_demo`` prints: how to touch the demo card on the demo gate reader."""
+def demo_instructions(key: TerminalKey, url: str | None = None) -> list[str]:
+    """The lines ``load_demo`` prints: how to touch the demo card on the demo gate reader, at ``SITE_URL``."""
+    url = url or settings.SITE_URL.rstrip("/")
     return [
         "  Safety mail: touch the demo child's card on the gate reader (with the server running):",
         f"    python manage.py simulate_terminal --url {url} --terminal-key {key.key_id} "

@@ -6,6 +6,8 @@
 * Every safety mail ends with a link to the family's choices (/my/safety/) and carries one-click
   unsubscribe: tap and watch-over mails for the member (topic :data:`TAPS_TOPIC`), broadcasts for
   their category (topic :data:`BROADCAST_TOPIC`). The topics are registered in ``safety.apps``.
+  The unsubscribe link is in the body as well as in the List-Unsubscribe header, for mail
+  programs that do not show the header.
 """
 
 from __future__ import annotations
@@ -79,7 +81,9 @@ def default_text(key: str) -> tuple[str, str]:
     return texts[key]
 
 
-def tap_mail_text(tap: Tap, *, language: str, now: datetime, texts: MailTexts | None = None) -> tuple[str, str]:
+def tap_mail_text(
+    tap: Tap, *, language: str, now: datetime, texts: MailTexts | None = None, unsubscribe_url: str = ""
+) -> tuple[str, str]:
     """Subject and body of a tap mail in ``language``, from the staff's wording if they saved one."""
     key = _mail_key(tap)
     with translation.override(language):
@@ -98,12 +102,18 @@ def tap_mail_text(tap: Tap, *, language: str, now: datetime, texts: MailTexts | 
             "school": tap.terminal.school.name if tap.terminal.school_id else tap.terminal.place,
             "delay_note": delay_note,
         }
-        return compose(subject, body, values)
+        return compose(subject, body, values, unsubscribe_url=unsubscribe_url)
 
 
-def compose(subject: str, body: str, values: dict[str, str]) -> tuple[str, str]:
-    """Fill in a safety mail's wording and add the link to the family's choices (call inside its language)."""
+def compose(subject: str, body: str, values: dict[str, str], *, unsubscribe_url: str = "") -> tuple[str, str]:
+    """Fill in a safety mail's wording and add the links to the family's choices and to one-click
+    unsubscribe from mails about this person (call inside its language)."""
     footer = "\n\n" + _("Change which mails you get: %(url)s") % {"url": f"{settings.SITE_URL}/my/safety/"}
+    if unsubscribe_url:
+        footer += "\n" + _("Stop mails about %(name)s with one click: %(url)s") % {
+            "name": values.get("name", ""),
+            "url": unsubscribe_url,
+        }
     return _format(subject, values), _format(body, values) + footer + "\n"
 
 

@@ -201,7 +201,8 @@ def _mail_state(tap: Tap, recipients: dict[int, list], *, now: datetime) -> str:
 def _tap_mails(tap: Tap, users: list, *, now: datetime, texts: MailTexts) -> Iterator[MailSpec]:
     """One mail per subscribed guardian, in their language, with one-click unsubscribe."""
     for user in users:
-        subject, body = tap_mail_text(tap, language=user.language, now=now, texts=texts)
+        stop_url = unsubscribe_url(topic=TAPS_TOPIC, user_id=user.pk, subject=str(tap.member_id))
+        subject, body = tap_mail_text(tap, language=user.language, now=now, texts=texts, unsubscribe_url=stop_url)
         yield MailSpec(
             to_email=user.email,
             subject=subject,
@@ -210,7 +211,7 @@ def _tap_mails(tap: Tap, users: list, *, now: datetime, texts: MailTexts) -> Ite
             idempotency_key=f"safety:tap:{tap.pk}:{user.pk}",
             recipient_id=user.pk,
             language=user.language,
-            unsubscribe_url=unsubscribe_url(topic=TAPS_TOPIC, user_id=user.pk, subject=str(tap.member_id)),
+            unsubscribe_url=stop_url,
         )
 
 

@@ -55,8 +55,9 @@ class WatchOverRun:
 
 def _queue(*, user, member: HouseholdMember, key: str, idempotency_key: str, values: dict, texts: MailTexts) -> bool:
     """Queue one watch-over mail in the user's language; False if this idempotency key was queued before."""
+    stop_url = unsubscribe_url(topic=TAPS_TOPIC, user_id=user.pk, subject=str(member.pk))
     with translation.override(user.language):
-        subject, body = compose(*texts.get(key, user.language), values)
+        subject, body = compose(*texts.get(key, user.language), values, unsubscribe_url=stop_url)
     mail = MailSpec(
         to_email=user.email,
         subject=subject,
@@ -65,7 +66,7 @@ def _queue(*, user, member: HouseholdMember, key: str, idempotency_key: str, val
         idempotency_key=idempotency_key,
         recipient_id=user.pk,
         language=user.language,
-        unsubscribe_url=unsubscribe_url(topic=TAPS_TOPIC, user_id=user.pk, subject=str(member.pk)),
+        unsubscribe_url=stop_url,
     )
     return queue_mails_bulk([mail]) == 1  # the outbox skips a key it has seen, even when two runs race
 

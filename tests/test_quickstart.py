@@ -71,10 +71,14 @@ def test_demo_content_serves_the_portal_and_can_be_loaded_again(capsys):
 
 
 @pytest.mark.django_db
-def test_sitemap_lists_public_pages_and_robots_points_to_it(client):
+def test_sitemap_lists_public_pages_and_robots_points_to_it(client, settings):
+    settings.SITE_URL = "https://portal.example.jp"
     call_command("load_demo", stdout=io.StringIO())
     sitemap = client.get("/sitemap.xml").content.decode()
-    assert "/kurashi/juminhyo/" in sitemap
+    assert "<loc>https://portal.example.jp/kurashi/juminhyo/</loc>" in sitemap
+    assert "localhost" not in sitemap
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("portal.example.jp", 443), "the demo's Site record follows SITE_URL"
     robots = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert "Sitemap: https://portal.example.jp/sitemap.xml" in robots
     assert "Disallow: /my/" in robots

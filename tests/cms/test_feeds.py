@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -153,3 +153,29 @@ def test_event_pages_link_to_calendar_files(client, events):
     page = make_event(events, "matsuri", timezone.now() + timedelta(days=1))
     assert f'href="/events/{page.pk}.ics"' in client.get(page.url).content.decode()
     assert 'href="/events/calendar.ics"' in client.get(events.url).content.decode()
+
+
+def test_atom_entries_say_when_they_were_updated_and_the_feed_names_its_author(client, news, settings):
+    settings.WAGTAIL_SITE_NAME = "みどり町ポータル"
+    feed = parse_xml(client.get("/feeds/news.atom").content)
+    author = feed.find(f"{ATOM}author")
+    assert author is not None and author.findtext(f"{ATOM}name") == "みどり町ポータル"
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries and all(entry.findtext(f"{ATOM}updated") for entry in entries)
+    newest = NewsPage.objects.get(slug="new")
+    updated = datetime.fromisoformat(entries[0].findtext(f"{ATOM}updated"))
+    assert updated == newest.last_published_at.replace(microsecond=0), "published on the page's last publication"
+    assert updated >= datetime.fromisoformat(entries[0].findtext(f"{ATOM}published"))
+
+
+def test_event_files_name_the_town_as_organizer_of_the_published_event(client, events, settings):
+    settings.DEFAULT_FROM_EMAIL = "みどり町ポータル <no-reply@portal.example.jp>"
+    settings.WAGTAIL_SITE_NAME = "みどり町ポータル"
+    page = make_event(events, "undokai", timezone.now() + timedelta(days=3))
+    for path in (f"/events/{page.pk}.ics", "/events/calendar.ics"):
+        calendar = Calendar.from_ical(client.get(path).content)
+        assert str(calendar["METHOD"]) == "PUBLISH"
+        assert [tz.tz_name for tz in calendar.timezones] == ["Asia/Tokyo"]
+        (event,) = calendar.events
+        assert str(event["ORGANIZER"]) == "mailto:no-reply@portal.example.jp"
+        assert event["ORGANIZER"].params["CN"] == "みどり町ポータル"

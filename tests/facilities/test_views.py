@@ -265,6 +265,30 @@ def test_tampered_booking_requests_are_refused_clearly(client, g, day, resident,
     assert not Reservation.objects.exists()
 
 
+@pytest.mark.parametrize("far", ["0001-01-01", "9999-12-31"])
+def test_booking_a_day_far_outside_the_calendar_is_refused_clearly(client, g, resident, far):
+    data = {"date": far, "frame": [g.frame(g.half_a).pk]}
+    for response in (
+        client.get(f"/facilities/{g.facility.slug}/book/", data),
+        client.post(f"/facilities/{g.facility.slug}/book/", data),
+    ):
+        assert response.status_code == 400
+        assert "Choose a day from one year ago to two years ahead." in text(response)
+        assert "Nothing was booked." in text(response)
+    assert not Reservation.objects.exists()
+
+
+def test_booking_a_far_day_is_explained_in_japanese(client, g, resident, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    resident.language = "ja"
+    resident.save()
+    response = client.get(
+        f"/facilities/{g.facility.slug}/book/", {"date": "9999-12-31", "frame": [g.frame(g.half_a).pk]}
+    )
+    assert response.status_code == 400
+    assert "1年前から2年先までの日付を選んでください。" in text(response)
+
+
 def test_a_slot_taken_meanwhile_shows_the_reason_and_saves_nothing(client, g, day, resident):
     frame = g.frame(g.half_a)
     assert client.get(book_url(g, day, frame)).status_code == 200
@@ -374,7 +398,8 @@ def test_my_page_panel_shows_the_next_three(client, g, resident):
 # --- The private calendar feed -----------------------------------------------------------
 
 
-def test_calendar_feed_lists_active_bookings_and_a_new_address_stops_the_old(client, g, day, resident):
+def test_calendar_feed_lists_active_bookings_and_a_new_address_stops_the_old(client, g, day, resident, settings):
+    settings.SITE_URL = "https://portal.example.jp"
     kept, cancelled = book(
         user=resident, unit=g.half_a, slots=[SlotRequest(g.frame(g.half_a, f), day) for f in ("午前", "午後")]
     )
@@ -382,7 +407,7 @@ def test_calendar_feed_lists_active_bookings_and_a_new_address_stops_the_old(cli
     cancelled.save()
     page = client.get("/my/reservations/calendar/").content.decode()
     old_url = page.split('id="feed-url" value="')[1].split('"')[0]
-    assert old_url.startswith("http://testserver/facilities/feed/") and old_url.endswith(".ics")
+    assert old_url.startswith(f"{settings.SITE_URL}/facilities/feed/") and old_url.endswith(".ics")
 
     client.logout()  # calendar apps have no session
     response = client.get(old_url)

@@ -107,6 +107,16 @@ def test_history_lists_places_and_times_newest_first_for_30_days(client, child, 
     assert f"{old:%Y-%m-%d %H:%M}" not in page
 
 
+def test_history_and_panel_times_are_valid_html_datetimes(client, child, grandma, watch_terminal):
+    tap(watch_terminal, WATCH_CARD, timezone.now().replace(microsecond=654321) - timedelta(minutes=5))
+    client.force_login(child.household.owner)
+    for path in (f"/my/safety/members/{grandma.pk}/history/", "/my/"):
+        values = re.findall(r'<time datetime="([^"]+)"', client.get(path).content.decode())
+        assert values, path
+        for value in values:
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}", value), (path, value)
+
+
 def test_history_is_paged(client, child, watch_terminal):
     gate = Terminal.objects.get(kind=Terminal.Kind.GATE)
     now = timezone.now()

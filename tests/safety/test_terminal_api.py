@@ -119,6 +119,23 @@ def test_japanese_guardian_gets_the_mail_in_japanese_with_the_time_and_school(cl
     assert mail.to_email == child.household.owner.email
 
 
+def test_tap_mails_carry_the_one_click_unsubscribe_link_in_the_body_in_each_language(client, key, clock):
+    child = enrol_child(owner_language="ja")
+    clock(MORNING + timedelta(seconds=20))
+    post(client, key, {"events": [event(occurred_at=MORNING)]})
+    [mail] = mails()
+    link = mail.headers["List-Unsubscribe"].strip("<>")
+    assert f"太郎さんについてのメールをワンクリックで停止：{link}" in mail.body_text
+
+    english = add_guardian(child, language="en")
+    OutboundMail.objects.all().delete()
+    post(client, key, {"events": [event(occurred_at=MORNING + timedelta(seconds=5), kind="out")]})
+    [mail] = mails().filter(to_email=english.email)
+    link = mail.headers["List-Unsubscribe"].strip("<>")
+    assert f"Stop mails about 太郎 with one click: {link}" in mail.body_text
+    assert Client().post(link).status_code == 200, "the link in the body unsubscribes like the header"
+
+
 def test_both_guardians_get_one_mail_each_in_their_own_language(client, key, child, clock):
     second = add_guardian(child, language="ja")
     clock(MORNING + timedelta(seconds=20))
@@ -246,6 +263,24 @@ def test_body_changed_after_signing_is_refused(client, key, child):
     response = client.post(PATH, data=tampered, content_type="application/json", headers=request.headers)
     assert_refused(response, 401, "bad_signature")
     assert not Tap.objects.exists()
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_body_not_sent_as_json_is_refused_with_415_and_nothing_stored(client, key, child, content_type):
+    request = signed(key, {"events": [event(occurred_at=timezone.now())]})
+    response = client.post(PATH, data=request.body, content_type=content_type, headers=request.headers)
+    data = assert_refused(response, 415, "unsupported_media_type")
+    assert "application/json" in data["message"]
+    assert not Tap.objects.exists() and not SeenSignature.objects.exists()
+
+
+def test_json_with_a_charset_parameter_is_accepted(client, key, child):
+    request = signed(key, {"events": [event(occurred_at=timezone.now())]})
+    response = client.post(
+        PATH, data=request.body, content_type="Application/JSON; charset=utf-8", headers=request.headers
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 1
 
 
 def test_signature_for_another_path_is_refused(client, key, child):
@@ -442,6 +477,15 @@ def test_demo_prints_a_simulator_command_that_mails_the_demo_resident():
     [mail] = mails()
     assert mail.to_email == User.objects.get(email="resident@example.jp").email
     assert "太郎" in mail.subject
+
+
+def test_demo_simulator_command_uses_the_site_url(settings):
+    settings.SITE_URL = "https://portal.example.jp"
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    [line] = [line for line in out.getvalue().splitlines() if "simulate_terminal" in line]
+    assert "--url https://portal.example.jp " in line
+    assert "127.0.0.1" not in line
 
 
 # --- Documentation --------------------------------------------------------------------------------

@@ -100,6 +100,21 @@ def test_digest_lists_places_and_times_once_per_subscriber_per_day(hana_and_fami
     assert len(mails("safety_digest")) == 2
 
 
+def test_watch_over_mails_carry_the_one_click_unsubscribe_link_in_the_body(hana_and_family, terminals):
+    person = hana_and_family["person"]
+    for user in (hana_and_family["son"], hana_and_family["granddaughter"]):
+        services.set_subscription(user=user, member=person, mode=Subscription.Mode.DIGEST)
+    tap(person, terminals["hall"], at(9, 15))
+    watch_over.send_daily_digests(day=DAY)
+
+    son_mail, mei_mail = sorted(mails("safety_digest"), key=lambda m: m.to_email != "son@example.jp")
+    son_link = son_mail.headers["List-Unsubscribe"].strip("<>")
+    assert f"ハナさんについてのメールをワンクリックで停止：{son_link}" in son_mail.body_text
+    mei_link = mei_mail.headers["List-Unsubscribe"].strip("<>")
+    assert f"Stop mails about ハナ with one click: {mei_link}" in mei_mail.body_text
+    assert son_link != mei_link, "each recipient's own link"
+
+
 def test_digest_only_for_daily_summary_subscribers_and_staff_wording(hana_and_family, terminals):
     person = hana_and_family["person"]
     services.set_subscription(user=hana_and_family["son"], member=person, mode=Subscription.Mode.DIGEST)

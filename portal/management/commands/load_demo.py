@@ -7,6 +7,7 @@ Safe to run again: it updates what is there. New random passwords are printed ea
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -115,13 +116,18 @@ class Command(BaseCommand):
         root.add_child(instance=home)
         site = Site.objects.filter(is_default_site=True).first()
         old_root = site.root_page if site else None
+        # The Site record answers to the address residents use (SITE_URL), not to "localhost".
+        address = urlsplit(settings.SITE_URL)
+        hostname = address.hostname or "localhost"
+        port = address.port or (443 if address.scheme == "https" else 80)
         if site:
             site.root_page = home
             site.site_name = "みどり町ポータル"
+            site.hostname, site.port = hostname, port
             site.save()
         else:
             Site.objects.create(
-                hostname="localhost", root_page=home, is_default_site=True, site_name="みどり町ポータル"
+                hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="みどり町ポータル"
             )
         if old_root is not None and old_root.specific_class is Page:
             old_root.delete()
