@@ -120,7 +120,8 @@ def test_book_on_behalf_of_a_phone_customer_and_an_overlap_is_refused_with_a_cle
         {"frames": [hall.frame(hall.arena, "午前").pk], "customer_name": "鈴木", "customer_phone": "090-3333-4444"},
     )
     assert response.status_code == 200
-    assert f"{day:%Y-%m-%d} 午前" in response.content.decode()
+    weekday = "月火水木金土日"[day.weekday()]
+    assert f"{day.year}年{day.month}月{day.day}日({weekday}) 午前 09:00–12:00" in response.content.decode()
     assert response.context["form"].non_field_errors()
     assert Reservation.objects.count() == 2
 

@@ -301,3 +301,12 @@ def test_the_rate_limit_page_is_the_portals_page_in_the_readers_language(client,
     assert response.status_code == 429
     assert f"<h1>{title}</h1>" in html and other not in html
     assert "Too Many Requests" not in html
+
+
+def test_the_second_factor_is_called_2段階認証_everywhere(client):
+    """allauth's own Japanese says 多要素認証; residents read one plain word on every page (issue 12)."""
+    client.force_login(UserFactory(language="ja"))
+    for url in (reverse("mfa_index"), reverse("portal:profile")):
+        body = client.get(url).content.decode()
+        assert "多要素認証" not in body, url
+    assert "2段階認証" in client.get(reverse("mfa_index")).content.decode()
