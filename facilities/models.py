@@ -22,6 +22,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from facilities.display import slot_time
+
 
 class Facility(models.Model):
     class Kind(models.TextChoices):
@@ -165,7 +167,7 @@ class TimeFrame(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "start"], name="facilities_one_frame_per_start")]
 
     def __str__(self) -> str:
-        return f"{self.label} {self.start:%H:%M}–{self.end:%H:%M}"
+        return slot_time(self.label, self.start, self.end)
 
     def clean(self) -> None:
         if self.start and self.end and self.end <= self.start:

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facilities import ics, rules
+from facilities import display, ics, rules
 from facilities.errors import BookingError
 from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit
 from facilities.selectors import (
@@ -102,7 +102,7 @@ def slot_refusal(
 
 # --- Booking ------------------------------------------------------------------------------
 def _label(request: SlotRequest) -> str:
-    return f"{request.day:%Y-%m-%d} {request.frame.label}"
+    return display.slot_when(request.day, request.frame.label, request.frame.start, request.frame.end)
 
 
 def _check_limits(facility, user, club, slots: Sequence[SlotRequest], now: datetime) -> None:

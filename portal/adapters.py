@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.utils import translation
 
 from notifications.services import html_from_text, queue_mail
@@ -12,6 +13,20 @@ from portal.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        """Write allauth's flash messages in the language of the page that shows them.
+
+        "Signed in as …" is written during the sign-in request, still in the browser's language,
+        but shown on the next page, which speaks the resident's language
+        (``portal.middleware.UserLanguageMiddleware``): write it in that language too.
+        """
+        user = (message_context or {}).get("user") or getattr(request, "user", None)
+        language = getattr(user, "language", None) if getattr(user, "is_authenticated", False) else None
+        if not language or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return super().add_message(request, level, message_template, message_context, extra_tags, message)
+        with translation.override(language):
+            return super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's mail in the recipient's language and queue it in the outbox."""
         recipient = context.get("user") if isinstance(context.get("user"), User) else None

@@ -359,6 +359,8 @@ LANGUAGES = [("ja", _("Japanese")), ("en", _("English")), ("ja-x-easy", _("Easy 
 # Staff write the English and easy-Japanese pages by hand (wagtail.contrib.simple_translation).
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+# One date and time style per language in every page and mail: 2026年12月7日(月) 14:00 / 7 Dec 2026 14:00.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -13,7 +13,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from facilities import rules
+from facilities import display, rules
 from facilities.lottery.services import ChoiceRequest
 from facilities.models import Club, LotteryRound, TimeFrame, Unit
 
@@ -32,6 +32,8 @@ class ChoiceRow:
 
 class UnitField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
+        if obj.groups_only:
+            return _("%(unit)s (registered groups only)") % {"unit": obj.name}
         return obj.name  # the facility is in the page's title
 
 
@@ -41,12 +43,13 @@ class LotteryApplicationForm(forms.Form):
     def __init__(self, *args, round: LotteryRound, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.round = round
+        self.hidden_groups_only = False
         units = Unit.objects.filter(facility=round.facility, active=True).order_by("sort_order", "name")
         frames = list(TimeFrame.objects.filter(unit__facility=round.facility, unit__active=True).order_by("start"))
         self.frames = {(f.unit_id, f"{f.start:%H:%M}"): f for f in frames}
         bands: dict[str, str] = {}
         for frame in frames:
-            bands.setdefault(f"{frame.start:%H:%M}", f"{frame.label} {frame.start:%H:%M}–{frame.end:%H:%M}")
+            bands.setdefault(f"{frame.start:%H:%M}", display.slot_time(frame.label, frame.start, frame.end))
         days = rules.month_days(round.month)
         day_choices = [(d.isoformat(), f"{date_format(d, 'MONTH_DAY_FORMAT')} ({date_format(d, 'D')})") for d in days]
         self.clubs = {c.pk: c for c in Club.objects.filter(representative=user, status=Club.Status.APPROVED)}
@@ -54,6 +57,9 @@ class LotteryApplicationForm(forms.Form):
             self.fields["club"].choices = [("", _("Myself")), *((pk, c.name) for pk, c in self.clubs.items())]
         else:
             del self.fields["club"]
+            # Someone with no approved group cannot win a groups-only unit: don't offer it.
+            self.hidden_groups_only = units.filter(groups_only=True).exists()
+            units = units.filter(groups_only=False)
         for n in range(1, round.max_choices + 1):
             self.fields[f"unit_{n}"] = UnitField(
                 label=_("Unit"), queryset=units, required=n == 1, empty_label=_("Choose")

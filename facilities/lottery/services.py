@@ -34,7 +34,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facilities import rules
+from facilities import display, rules
 from facilities.errors import LotteryError
 from facilities.lottery import draw as pure_draw
 from facilities.lottery.selectors import (
@@ -78,7 +78,8 @@ class ChoiceRequest:
 
 
 def _label(request: ChoiceRequest) -> str:
-    return f"{request.day:%Y-%m-%d} {request.unit.name} {request.frame.label}"
+    slot = display.slot_when(request.day, request.frame.label, request.frame.start, request.frame.end)
+    return f"{slot} {request.unit.name}"
 
 
 def _locked_round(round: LotteryRound) -> LotteryRound:
@@ -103,7 +104,7 @@ def _check_choices(round: LotteryRound, choices: Sequence[ChoiceRequest], club: 
             raise LotteryError(_("That time slot does not belong to this unit."), code="wrong_unit")
         if rules.first_of_month(request.day) != round.month:
             raise LotteryError(
-                _("%(slot)s is not in the month of this lottery.") % {"slot": f"{request.day:%Y-%m-%d}"},
+                _("%(slot)s is not in the month of this lottery.") % {"slot": display.day_text(request.day)},
                 code="outside_month",
             )
         check_groups_only(request.unit, club, error=LotteryError)

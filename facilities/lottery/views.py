@@ -79,18 +79,20 @@ def lottery_application(request: HttpRequest, application_id: int) -> HttpRespon
 
 
 @login_required
-@require_POST
 def lottery_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Ask before withdrawing, like cancelling a booking; the POST withdraws (while the round is open)."""
     application = selectors.application_for(request.user, application_id)
     if application is None:
         raise Http404
-    try:
-        services.withdraw(application=application, user=request.user)
-    except LotteryError as error:
-        show_error(request, error)
-    else:
-        messages.success(request, _("Your application is withdrawn."))
-    return redirect("facilities:lottery_application", application.pk)
+    if request.method == "POST":
+        try:
+            services.withdraw(application=application, user=request.user)
+        except LotteryError as error:
+            show_error(request, error)
+        else:
+            messages.success(request, _("Your application is withdrawn."))
+        return redirect("facilities:lottery_application", application.pk)
+    return render(request, "facilities/lottery_withdraw.html", {"application": _annotate(application, timezone.now())})
 
 
 @login_required

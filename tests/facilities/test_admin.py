@@ -120,7 +120,8 @@ def test_book_on_behalf_of_a_phone_customer_and_an_overlap_is_refused_with_a_cle
         {"frames": [hall.frame(hall.arena, "午前").pk], "customer_name": "鈴木", "customer_phone": "090-3333-4444"},
     )
     assert response.status_code == 200
-    assert f"{day:%Y-%m-%d} 午前" in response.content.decode()
+    weekday = "月火水木金土日"[day.weekday()]
+    assert f"{day.year}年{day.month}月{day.day}日({weekday}) 午前 09:00–12:00" in response.content.decode()
     assert response.context["form"].non_field_errors()
     assert Reservation.objects.count() == 2
 
@@ -298,7 +299,8 @@ def test_occupancy_report_counts_booked_out_of_bookable_slots_per_unit_and_day(c
     assert report.days[0].share.percent is None, "a closed day has nothing bookable"
     assert (report.total.bookable, report.total.booked) == (2 * slots - 1, 3), "halves counted once each"
     assert "<svg" in html and "<table" in html, "a chart and the same numbers as a table"
-    assert re.search(rf'<th scope="row">{days[9]:%Y-%m-%d} \(.+?\)</th> <td>6</td> <td>2</td> <td>33%</td>', html)
+    tenth = f"{days[9].year}年{days[9].month}月{days[9].day}日"  # the day in the Japanese date format
+    assert re.search(rf'<th scope="row">{tenth}\(.\)</th> <td>6</td> <td>2</td> <td>33%</td>', html)
 
 
 def test_a_unit_with_reservations_cannot_be_deleted_and_staff_are_told_why(client, hall, resident):

@@ -77,7 +77,10 @@ def test_a_resident_applies_for_the_lottery_with_ranked_choices_on_a_phone(new_c
     assert_no_violations(page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    page.get_by_role("button", name="Withdraw the application").click()
+    # Withdrawing asks first, like cancelling a booking (issue 12), and works without JavaScript.
+    page.get_by_role("link", name="Withdraw the application").click()
+    assert LotteryApplication.objects.get().status == LotteryApplication.Status.SUBMITTED
+    page.get_by_role("button", name="Yes, withdraw the application").click()
     expect(page.get_by_role("status")).to_contain_text("Your application is withdrawn.")
     assert LotteryApplication.objects.get().status == LotteryApplication.Status.WITHDRAWN
     assert round.applications.count() == 1

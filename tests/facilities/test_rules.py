@@ -89,7 +89,7 @@ def test_with_no_closing_days_booking_is_open_until_the_slot_starts(resident):
 
 def test_a_past_slot_is_refused(g, resident):
     message = refusal(g, resident, g.half_a, day=date(2026, 10, 14))
-    assert message == "2026-10-14 午前 can no longer be booked."
+    assert message == "Wed 14 Oct 2026 午前 09:00–12:00 can no longer be booked."  # the English date format
     assert not Reservation.objects.exists()
 
 
@@ -183,7 +183,7 @@ def test_a_group_pays_the_resident_fee_when_half_its_members_live_in_town(g, out
 def test_booking_the_whole_arena_blocks_both_halves(g, resident):
     book(g, resident, g.arena)
     other = UserFactory()
-    assert refusal(g, other, g.half_a) == "2026-11-10 午前 has just been booked by someone else."
+    assert refusal(g, other, g.half_a) == "Tue 10 Nov 2026 午前 09:00–12:00 has just been booked by someone else."
     assert "booked by someone else" in refusal(g, other, g.half_b)
     assert book(g, other, g.half_a, "午後")  # another time is free
 
@@ -206,7 +206,7 @@ def test_the_two_halves_are_booked_independently(g, resident):
 
 def test_a_facility_closure_refuses_every_unit(g, resident):
     Closure.objects.create(facility=g.facility, start_date=date(2026, 11, 9), end_date=DAY, reason="点検")
-    assert refusal(g, resident, g.half_a) == "The facility is closed at 2026-11-10 午前."
+    assert refusal(g, resident, g.half_a) == "The facility is closed at Tue 10 Nov 2026 午前 09:00–12:00."
     assert "closed" in refusal(g, resident, g.arena)
     assert book(g, resident, g.half_a, day=date(2026, 11, 11))
 
@@ -260,7 +260,7 @@ def test_a_slot_taken_meanwhile_is_refused_to_the_second_resident(g, resident):
     services.check_booking(user=other, unit=g.half_a, slots=slots, now=NOW)
     # ... the first to press "Book" gets it.
     book(g, resident, g.half_a)
-    assert refusal(g, other, g.half_a) == "2026-11-10 午前 has just been booked by someone else."
+    assert refusal(g, other, g.half_a) == "Tue 10 Nov 2026 午前 09:00–12:00 has just been booked by someone else."
     assert list(Reservation.objects.values_list("user", flat=True)) == [resident.pk]
 
 
@@ -296,7 +296,7 @@ def test_a_refused_booking_saves_nothing(g, resident):
     book(g, UserFactory(), g.half_a, "午後")
     mails_before = OutboundMail.objects.count()
     # 午前 is free, 午後 is taken: the whole request is refused.
-    assert "午後 has just been booked" in refusal(g, resident, g.arena, "午前", "午後")
+    assert "午後 13:00–17:00 has just been booked" in refusal(g, resident, g.arena, "午前", "午後")
     assert not Reservation.objects.filter(user=resident).exists()
     assert Occupancy.objects.count() == 1
     assert OutboundMail.objects.count() == mails_before

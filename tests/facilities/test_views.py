@@ -297,7 +297,7 @@ def test_a_slot_taken_meanwhile_shows_the_reason_and_saves_nothing(client, g, da
     response = client.post(f"/facilities/{g.facility.slug}/book/", {"date": day.isoformat(), "frame": [frame.pk]})
     page = text(response)
     assert response.status_code == 409
-    assert f"{day.isoformat()} 午前 has just been booked by someone else." in page
+    assert f"{day:%a} {day.day} {day:%b %Y} 午前 09:00–12:00 has just been booked by someone else." in page
     assert "Nothing was booked." in page
     assert 'method="post"' not in page.split("</main>")[0].split("<main")[1]
     assert not Reservation.objects.filter(user=resident).exists()

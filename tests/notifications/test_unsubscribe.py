@@ -39,3 +39,20 @@ def test_tampered_token_is_404_and_changes_nothing(client):
     assert client.post(f"/mail/unsubscribe/{forged}/").status_code == 404
     other.refresh_from_db()
     assert other.receive_town_news is True
+
+
+@pytest.mark.parametrize(
+    "language, browser, asking, done",
+    [
+        ("en", "ja", "<h1>Unsubscribe</h1>", "<h1>Unsubscribed</h1>"),
+        ("ja", "en", "<h1>配信停止</h1>", "<h1>配信を停止しました</h1>"),
+    ],
+)
+def test_the_unsubscribe_pages_speak_the_recipients_language_not_the_browsers(client, language, browser, asking, done):
+    """An English reader who follows the link in an English mail gets English pages (issue 12)."""
+    user = UserFactory(receive_town_news=True, language=language)
+    url = unsubscribe_url(topic="town_news", user_id=user.pk).split("8000", 1)[1]
+    confirm = client.get(url, HTTP_ACCEPT_LANGUAGE=browser).content.decode()
+    assert asking in confirm and f'<html lang="{language}"' in confirm
+    answer = client.post(url, HTTP_ACCEPT_LANGUAGE=browser).content.decode()
+    assert done in answer and f'<html lang="{language}"' in answer

@@ -274,3 +274,39 @@ def test_two_factor_page_offers_totp_recovery_codes_and_passkeys(client):
     # Setting up a factor needs a recent password: a session without one is asked for it first.
     response = client.get(reverse("mfa_add_webauthn"))
     assert response.url.startswith(reverse("account_reauthenticate"))
+
+
+# --- One product (issue 12): allauth's messages and pages speak the portal's language -----------
+def test_the_signed_in_message_is_in_the_residents_language_not_the_browsers(client):
+    """An English browser signing in a Japanese resident: /my/ is Japanese, so is "signed in as …"."""
+    user = UserFactory(language="ja")
+    response = client.post(
+        LOGIN, {"login": user.email, "password": PASSWORD}, follow=True, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [f"ユーザー {user.get_full_name()} としてログインしました。"]
+    assert "Successfully signed in" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, title, other",
+    [("ja", "試行回数が多すぎます", "Too many attempts"), ("en", "Too many attempts", "試行回数")],
+)
+def test_the_rate_limit_page_is_the_portals_page_in_the_readers_language(client, settings, language, title, other):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reset_password": "1/m/ip"}
+    in_language(client, language)
+    client.post("/accounts/password/reset/", {"email": "nobody@example.jp"})
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.jp"})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert f"<h1>{title}</h1>" in html and other not in html
+    assert "Too Many Requests" not in html
+
+
+def test_the_second_factor_is_called_2段階認証_everywhere(client):
+    """allauth's own Japanese says 多要素認証; residents read one plain word on every page (issue 12)."""
+    client.force_login(UserFactory(language="ja"))
+    for url in (reverse("mfa_index"), reverse("portal:profile")):
+        body = client.get(url).content.decode()
+        assert "多要素認証" not in body, url
+    assert "2段階認証" in client.get(reverse("mfa_index")).content.decode()

@@ -85,6 +85,11 @@ def test_no_activity_alert_is_offered_and_saved_only_for_a_watched_person(client
     assert Subscription.objects.get(user=owner, member=child).no_activity_alert is False
 
 
+def ja_stamp(t) -> str:
+    """A time as Japanese pages show it (issue 12): 2026年12月7日(月) 14:00."""
+    return f"{t.year}年{t.month}月{t.day}日({'月火水木金土日'[t.weekday()]}) {t:%H:%M}"
+
+
 def test_history_lists_places_and_times_newest_first_for_30_days(client, child, grandma, watch_terminal):
     now = timezone.now()
     tap(watch_terminal, WATCH_CARD, now - timedelta(hours=2))
@@ -100,11 +105,11 @@ def test_history_lists_places_and_times_newest_first_for_30_days(client, child, 
     client.force_login(child.household.owner)
     page = client.get(f"/my/safety/members/{grandma.pk}/history/").content.decode()
     times = [timezone.localtime(now - timedelta(minutes=5)), timezone.localtime(now - timedelta(hours=2))]
-    stamps = [f"{t:%Y-%m-%d %H:%M}" for t in times]
+    stamps = [ja_stamp(t) for t in times]
     assert "中央公民館 正面入口" in page
     assert page.index(stamps[0]) < page.index(stamps[1]), "newest first"
     old = timezone.localtime(now - timedelta(days=31))
-    assert f"{old:%Y-%m-%d %H:%M}" not in page
+    assert ja_stamp(old) not in page
 
 
 def test_history_and_panel_times_are_valid_html_datetimes(client, child, grandma, watch_terminal):
