@@ -415,6 +415,12 @@ class TownSettings(BaseGenericSetting):
     class Meta:
         verbose_name = _("town settings")
 
+    @classmethod
+    def current(cls) -> TownSettings:
+        """The settings to show, without writing: ``load()`` creates the row on first use, and a
+        write while a page is shown would drop the page cache it is about to fill (cms.cache)."""
+        return cls.objects.first() or cls()
+
 
 class SiteMapPage(Page):
     """The site map (サイトマップ): every public section and page below the home page, as a tree."""

@@ -49,11 +49,11 @@ def target_exists(path: str, request: HttpRequest | None = None) -> bool:
     return True
 
 
-def service_links(request: HttpRequest | None) -> list[ServiceLink]:
+def service_links(request: HttpRequest | None, settings=None) -> list[ServiceLink]:
     """The services staff listed whose address exists, in their order."""
     from cms.models import TownSettings
 
-    settings = TownSettings.load(request_or_site=request)
+    settings = settings or TownSettings.current()
     links = []
     for block in settings.services:
         value = block.value

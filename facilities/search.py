@@ -7,7 +7,6 @@ include what residents type: 施設予約, 予約, the facility's reading and ki
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import translation
@@ -82,7 +81,8 @@ def documents() -> list[search_sources.SearchDocument]:
 
 
 def _changed(sender, **kwargs):
-    transaction.on_commit(lambda: search_sources.changed(SOURCE))
+    # In the writer's transaction, as cms indexes a published page: the rows commit (or roll back) with the change.
+    search_sources.changed(SOURCE)
 
 
 def register() -> None:

@@ -9,7 +9,8 @@ registers a *source* that lists them as :class:`SearchDocument` items::
     search_sources.register(search_sources.Source(name="facilities", label=_("Facility booking"),
                                                   documents=facility_documents))
 
-and calls ``search_sources.changed("facilities")`` after a commit that changes them. ``cms``
+and calls ``search_sources.changed("facilities")`` in the transaction that changes them (the index
+is written in a savepoint there and never fails the change). ``cms``
 listens to :data:`source_changed` and writes the rows; neither side imports the other (see
 docs/architecture.md). This module is part of portal's shared base: it imports no app of ours.
 """
@@ -69,5 +70,5 @@ def get(name: str) -> Source | None:
 
 
 def changed(name: str) -> None:
-    """Tell the search index that the documents of source ``name`` changed (call after the commit)."""
+    """Tell the search index that the documents of source ``name`` changed (call in the writer's transaction)."""
     source_changed.send(sender=None, name=name)

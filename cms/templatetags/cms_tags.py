@@ -78,7 +78,7 @@ def town_services(context) -> list:
     if request is None:
         return service_links(None)
     if not hasattr(request, "_town_services"):
-        request._town_services = service_links(request)
+        request._town_services = service_links(request, town_settings(context))
     return request._town_services
 
 
@@ -89,9 +89,9 @@ def town_settings(context):
 
     request = context.get("request")
     if request is None:
-        return TownSettings.load()
+        return TownSettings.current()
     if not hasattr(request, "_town_settings"):
-        request._town_settings = TownSettings.load(request_or_site=request)
+        request._town_settings = TownSettings.current()
     return request._town_settings
 
 

@@ -154,7 +154,7 @@ def test_404_keeps_the_emergency_banner_and_has_a_styled_search_form(client, hom
     assert response.status_code == 404
     html = response.content.decode()
     assert "大雨警報" in html
-    assert 'class="search-page-form"' in html
+    assert '<span class="search-page-form__row">' in html
 
 
 def test_500_page_renders_without_a_database_or_context_processors():
