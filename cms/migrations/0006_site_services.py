@@ -5,6 +5,13 @@ import wagtail.fields
 from django.db import migrations, models
 
 
+def grant_town_settings(apps, schema_editor):
+    """広報 edits the town's settings (services, contact block, footer pages)."""
+    from portal.staff import WEB, grant_model_permissions
+
+    grant_model_permissions(apps, WEB, "cms", ["change", "view"], models=["TownSettings"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("cms", "0005_site_search"),
@@ -180,4 +187,5 @@ class Migration(migrations.Migration):
                 verbose_name="site map",
             ),
         ),
+        migrations.RunPython(grant_town_settings, migrations.RunPython.noop),
     ]

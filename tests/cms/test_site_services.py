@@ -195,3 +195,12 @@ def test_load_demo_fills_the_town_settings_and_pages(client, db):
     call_command("load_demo", stdout=io.StringIO())  # safe to run again
     assert len(TownSettings.load().services) == len(DEMO_SERVICES)
     rebuild_index()
+
+
+def test_web_staff_may_edit_the_town_settings():
+    from django.contrib.auth.models import Group
+
+    from portal.staff import WEB
+
+    codenames = set(Group.objects.get(name=WEB).permissions.values_list("codename", flat=True))
+    assert {"change_townsettings", "view_townsettings"} <= codenames
