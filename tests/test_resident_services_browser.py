@@ -83,6 +83,13 @@ def test_a_new_resident_reaches_booking_lottery_and_safety_mail_from_the_home_pa
     unit = Unit.objects.filter(facility=facility).order_by("sort_order", "pk").first()
     page.goto(f"/facilities/{facility.slug}/units/{unit.pk}/")  # the month calendar: 「予約不可」 by phrase
     assert_no_sideways_scroll(page)
+    if page.evaluate("CSS.supports('word-break', 'auto-phrase')"):
+        for selector in ("h1", ".calendar", ".service-nav a"):
+            style = page.evaluate(
+                "s => { const e = getComputedStyle(document.querySelector(s)); return [e.wordBreak, e.overflowWrap]; }",
+                selector,
+            )
+            assert style == ["auto-phrase", "anywhere"], (selector, style)
 
     page.goto("/")
     services_nav(page).get_by_role("link", name="抽選").click()

@@ -204,3 +204,12 @@ def test_web_staff_may_edit_the_town_settings():
 
     codenames = set(Group.objects.get(name=WEB).permissions.values_list("codename", flat=True))
     assert {"change_townsettings", "view_townsettings"} <= codenames
+
+
+def test_stylesheets_break_japanese_by_phrase_with_a_fallback():
+    css = (ROOT / "portal" / "static" / "portal" / "portal.css").read_text(encoding="utf-8")
+    rule = re.search(r"h1, h2, h3[^{]*\{([^}]*)\}", css)
+    assert rule and ".tiles a" in rule.group(0) and ".calendar" in rule.group(0)
+    assert "word-break: auto-phrase" in rule.group(1) and "overflow-wrap: anywhere" in rule.group(1)
+    calendar = (ROOT / "facilities" / "static" / "facilities" / "facilities.css").read_text(encoding="utf-8")
+    assert re.search(r"\.cal-text, \.cal-holiday \{[^}]*word-break: auto-phrase;[^}]*overflow-wrap: anywhere", calendar)
