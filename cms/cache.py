@@ -203,13 +203,14 @@ def _model_changed(sender, **kwargs) -> None:
 
 
 def _shows_on_pages(model) -> bool:
+    from wagtail.contrib.settings.models import BaseGenericSetting
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.snippets.models import get_snippet_models
 
-    if issubclass(model, (Page, PageViewRestriction, Site)):
-        return True
+    if issubclass(model, (Page, PageViewRestriction, Site, BaseGenericSetting)):
+        return True  # a setting such as the town's services and contact block shows in every page's frame
     if model in (get_image_model(), get_document_model()):
         return True
     return model in get_snippet_models()

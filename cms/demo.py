@@ -260,3 +260,86 @@ def build_demo_site(home: HomePage) -> None:
 def create_demo_editor_groups(home: HomePage) -> dict[str, Group]:
     """An editors' group for every department under ``home`` (「子育て支援課 編集者」…), by page slug."""
     return {page.slug: create_department_editors(page) for page in DepartmentPage.objects.descendant_of(home)}
+
+
+#: The town's online services as the demo lists them. 健康記録 and 情報公開 are listed already:
+#: their links appear on their own the day the apps have pages (cms.navigation).
+DEMO_SERVICES = [
+    ("施設予約", "/facilities/", "体育館・公民館・テニスコートの空き状況と予約"),
+    ("抽選", "/facilities/lottery/", "人気の施設の抽選申込み"),
+    ("安全安心メール", "/my/safety/", "登下校の見守りと町からの安全情報"),
+    ("健康記録", "/my/health/", "ご家族の健診・予防接種の記録"),
+    ("情報公開", "/disclosure/", "行政文書の開示請求"),
+]
+
+PRIVACY_TEXT = (
+    "<p>みどり町は、このサイトで預かる個人情報（氏名、住所、メールアドレス、予約や見守りの記録）を、"
+    "みどり町個人情報保護条例に基づき、各サービスの提供に必要な範囲でのみ利用します。</p>"
+    "<p>法令に基づく場合を除き、本人の同意なく第三者に提供することはありません。"
+    "ご自身の情報の開示・訂正・削除は、マイページまたは総務課で受け付けます。</p>"
+)
+ACCESSIBILITY_TEXT = (
+    "<p>みどり町は、JIS X 8341-3:2016 および WCAG 2.2 の適合レベル AA に準拠することを目標に、"
+    "このサイトを作成・運営しています。</p>"
+    "<p><b>適合の宣言：</b>このサイトの公開ページと住民向けページは WCAG 2.2 レベル AA に準拠しています"
+    "（2026年12月、自動試験 axe と目視による確認）。</p>"
+    "<p>見づらい・使いにくいページがありましたら、総務課までお知らせください。</p>"
+)
+
+
+def build_demo_site_info(home: HomePage) -> None:
+    """The privacy policy, accessibility statement and site map pages and the town's settings.
+
+    Safe to run again: the pages are made once (by slug) and the settings are filled only where empty.
+    """
+    from cms.models import SiteMapPage, TownSettings
+
+    def page(slug: str, make):
+        existing = home.get_children().filter(slug=slug).first()
+        return existing.specific if existing else publish(home, make())
+
+    privacy = page(
+        "privacy",
+        lambda: StandardPage(
+            title="個人情報の取り扱い", slug="privacy", body=[("paragraph", PRIVACY_TEXT)], show_in_menus=False
+        ),
+    )
+    accessibility = page(
+        "accessibility",
+        lambda: StandardPage(
+            title="ウェブアクセシビリティ方針",
+            slug="accessibility",
+            intro="WCAG 2.2 レベル AA への準拠を宣言しています。",
+            body=[("paragraph", ACCESSIBILITY_TEXT)],
+            show_in_menus=False,
+        ),
+    )
+    sitemap = page(
+        "sitemap",
+        lambda: SiteMapPage(title="サイトマップ", slug="sitemap", intro="このサイトのページの一覧です。"),
+    )
+    settings = TownSettings.load()
+    if not settings.services:
+        settings.services = [
+            (
+                "service",
+                {
+                    "label": label,
+                    "path": path,
+                    "description": description,
+                    "in_header": True,
+                    "in_footer": True,
+                    "on_home": True,
+                },
+            )
+            for label, path, description in DEMO_SERVICES
+        ]
+    settings.office_name = settings.office_name or "みどり町役場"
+    settings.address = settings.address or "〒000-0000 みどり町本町1-1"
+    settings.phone = settings.phone or "0123-45-6700"
+    settings.email = settings.email or "info@town.example.jp"
+    settings.opening_hours = settings.opening_hours or "平日 8:30〜17:15（土日祝日・年末年始を除く）"
+    settings.privacy_page = settings.privacy_page or privacy
+    settings.accessibility_page = settings.accessibility_page or accessibility
+    settings.sitemap_page = settings.sitemap_page or sitemap
+    settings.save()

@@ -16,6 +16,7 @@ from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -79,7 +80,7 @@ class HomePage(SiteUrlMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("key_tasks"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = [*CONTENT_PAGES, "cms.DepartmentPage", "cms.NewsIndexPage", "cms.EventIndexPage"]
+    subpage_types = [*CONTENT_PAGES, "cms.DepartmentPage", "cms.NewsIndexPage", "cms.EventIndexPage", "cms.SiteMapPage"]
     max_count = 1
 
     class Meta:
@@ -373,3 +374,114 @@ class FormPage(SiteUrlMixin, AbstractForm):
 
 from cms.search_index import SearchEntry  # noqa: E402,F401 - the site search index (cms/search_index.py)
 from cms.snippets import EmergencyBanner  # noqa: E402,F401 - registers the snippet
+
+# --- The town's settings: service links and the footer ------------------------------------
+
+
+class ServiceLinkBlock(blocks.StructBlock):
+    """One online service (施設予約, 抽選, 安全安心メール …) residents reach from every page."""
+
+    label = blocks.CharBlock(label=_("Name"), max_length=40)
+    path = blocks.CharBlock(
+        label=_("Address on this site"),
+        max_length=200,
+        help_text=_(
+            "For example /facilities/. The link is shown only while the address exists (a service or a live page)."
+        ),
+    )
+    description = blocks.CharBlock(label=_("Description"), max_length=120, required=False)
+    in_header = blocks.BooleanBlock(label=_("In the header"), required=False, default=True)
+    in_footer = blocks.BooleanBlock(label=_("In the footer"), required=False, default=True)
+    on_home = blocks.BooleanBlock(label=_("On the home page and My page"), required=False, default=True)
+
+    class Meta:
+        icon = "link"
+        label = _("Online service")
+
+
+@register_setting(icon="home")
+class TownSettings(BaseGenericSetting):
+    """What every page shows around its content: the online services and the town office's contact block."""
+
+    services = StreamField(
+        [("service", ServiceLinkBlock())],
+        blank=True,
+        verbose_name=_("online services"),
+        help_text=_("Linked from the header, the footer, the home page and My page, in this order."),
+    )
+    office_name = models.CharField(_("office name"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    opening_hours = models.TextField(_("opening hours"), blank=True)
+    privacy_page = models.ForeignKey(
+        Page, verbose_name=_("privacy policy"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accessibility_page = models.ForeignKey(
+        Page,
+        verbose_name=_("accessibility statement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sitemap_page = models.ForeignKey(
+        Page, verbose_name=_("site map"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    panels = [
+        FieldPanel("services"),
+        MultiFieldPanel(
+            [FieldPanel("office_name"), FieldPanel("address"), FieldPanel("phone"), FieldPanel("email")],
+            heading=_("Contact"),
+        ),
+        FieldPanel("opening_hours"),
+        MultiFieldPanel(
+            [FieldPanel("privacy_page"), FieldPanel("accessibility_page"), FieldPanel("sitemap_page")],
+            heading=_("Footer links"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("town settings")
+
+    @classmethod
+    def current(cls) -> TownSettings:
+        """The settings to show, without writing: ``load()`` creates the row on first use, and a
+        write while a page is shown would drop the page cache it is about to fill (cms.cache)."""
+        return cls.objects.first() or cls()
+
+
+class SiteMapPage(Page):
+    """The site map (サイトマップ): every public section and page below the home page, as a tree."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("site map page")
+
+    def tree(self, max_depth: int = 3) -> list[tuple[Page, list]]:
+        """The live, public pages below the home page, ``max_depth`` levels deep, as (page, children)."""
+        home = self.get_parent()
+        pages = list(
+            Page.objects.descendant_of(home)
+            .live()
+            .public()
+            .filter(depth__lte=home.depth + max_depth)
+            .exclude(pk=self.pk)
+            .order_by("path")
+            .only("id", "path", "depth", "title", "url_path")
+        )
+        nodes: dict[str, tuple[Page, list]] = {}
+        roots: list[tuple[Page, list]] = []
+        for page in pages:
+            node = (page, [])
+            nodes[page.path] = node
+            parent = nodes.get(page.path[: -Page.steplen])
+            (parent[1] if parent else roots).append(node)
+        return roots

@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+import portal.search_sources as search_sources
 from cms.search_index import SearchEntry, fold, restricted_collection_ids
 
 MAX_QUERY_LENGTH = 100
@@ -93,6 +94,7 @@ def search_entries(query: str, *, locale: str | None = None) -> QuerySet[SearchE
     entries = entries.filter(
         Q(page__in=Page.objects.live().public().values("pk"))
         | (Q(document__isnull=False) & ~Q(document__collection_id__in=restricted_collection_ids()))
+        | ~Q(source="")
     )
     title_hits = sum(
         (Case(When(search_title__contains=word, then=Value(1)), default=Value(0)) for word in words), Value(0)
@@ -231,7 +233,13 @@ def present(entries, query: str, request=None, locale: str | None = None) -> lis
     sections = _sections([e.page for e in entries if e.page_id], home_depth)
     results = []
     for entry in entries:
-        if entry.page_id:
+        section = sections.get(entry.page_id, [])
+        if entry.source:
+            url = entry.url
+            label = ""
+            source = search_sources.get(entry.source)
+            section = [str(source.label)] if source else []
+        elif entry.page_id:
             url = entry.page.get_url(request=request) or ""
             label = ""
         else:
@@ -242,8 +250,8 @@ def present(entries, query: str, request=None, locale: str | None = None) -> lis
                 title=highlight(entry.title, words),
                 url=url,
                 snippet=snippet(entry.text, words) if entry.text else mark_safe(""),
-                section=sections.get(entry.page_id, []),
-                is_document=not entry.page_id,
+                section=section,
+                is_document=bool(entry.document_id),
                 document_label=label,
                 updated=(entry.page.last_published_at if entry.page_id else None) or entry.updated_at,
                 lang=html_lang(entry.locale)

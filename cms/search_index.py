@@ -15,6 +15,7 @@ in step with the site by Wagtail's signals, inside the editor's transaction:
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -31,6 +32,8 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, PageViewRestriction
 from wagtail.rich_text import RichText, get_text_for_indexing
 from wagtail.search import index
+
+import portal.search_sources as search_sources
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +78,10 @@ class SearchEntry(models.Model):
         related_name="+",
         verbose_name=_("document"),
     )
+    #: A service's public page (``portal.search_sources``): the source's name, the page's key and URL.
+    source = models.CharField(_("source"), max_length=50, blank=True)
+    source_key = models.CharField(_("key in the source"), max_length=100, blank=True)
+    url = models.CharField(_("address"), max_length=300, blank=True)
     locale = models.CharField(
         _("language"), max_length=100, blank=True, help_text=_("Language code of the page; empty for documents.")
     )
@@ -89,9 +96,14 @@ class SearchEntry(models.Model):
         verbose_name_plural = _("search index entries")
         constraints = [
             models.CheckConstraint(
-                condition=Q(page__isnull=False, document__isnull=True) | Q(page__isnull=True, document__isnull=False),
-                name="cms_searchentry_page_or_document",
-            )
+                condition=Q(page__isnull=False, document__isnull=True, source="")
+                | Q(page__isnull=True, document__isnull=False, source="")
+                | (Q(page__isnull=True, document__isnull=True) & ~Q(source="")),
+                name="cms_searchentry_page_document_or_source",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_key"], condition=~Q(source=""), name="cms_searchentry_unique_source_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,8 +113,13 @@ class SearchEntry(models.Model):
 # --- Plain text of pages ----------------------------------------------------------------
 
 
+#: Tags whose content is a separate piece of text: table cells, list items, paragraphs, line breaks.
+_SEPARATE_TAGS = re.compile(r"<(/?)(td|th|tr|li|dt|dd|p|div|br|h[1-6]|caption)\b", re.IGNORECASE)
+
+
 def _rich_text(html: str) -> str:
-    return get_text_for_indexing(html or "")
+    # A space before each cell, item and paragraph: 「受付時間」「8:30」 must not read 「受付時間8:30」.
+    return get_text_for_indexing(_SEPARATE_TAGS.sub(r" <\1\2", html or ""))
 
 
 def block_text(block: blocks.Block, value) -> Iterator[str]:
@@ -212,10 +229,11 @@ def is_searchable_document(document, restricted: set[int] | None = None) -> bool
 # --- Writes -------------------------------------------------------------------------------
 
 
-def _save_entry(lookup: dict, title: str, text: str, locale: str, updated_at) -> None:
+def _save_entry(lookup: dict, title: str, text: str, locale: str, updated_at, url: str = "") -> None:
     SearchEntry.objects.update_or_create(
         **lookup,
         defaults={
+            "url": url[:300],
             "title": title[:255],
             "text": text,
             "search_title": fold(display_form(title)),
@@ -267,6 +285,27 @@ def index_document(document, restricted: set[int] | None = None) -> None:
     )
 
 
+def index_source(name: str) -> int:
+    """Write the rows of the service source ``name`` (``portal.search_sources``) and drop its old ones.
+
+    Returns the number of rows; a source that is no longer registered loses all its rows.
+    """
+    source = search_sources.get(name)
+    documents = list(source.documents()) if source else []
+    now = timezone.now()
+    for document in documents:
+        _save_entry(
+            {"source": name, "source_key": document.key},
+            title=document.title,
+            text=display_form(document.text)[:MAX_TEXT_CHARS],
+            locale="",
+            updated_at=now,
+            url=document.url,
+        )
+    SearchEntry.objects.filter(source=name).exclude(source_key__in=[d.key for d in documents]).delete()
+    return len(documents)
+
+
 def index_collection_documents(collection: Collection) -> None:
     restricted = restricted_collection_ids()
     collections = collection.get_descendants(inclusive=True)
@@ -298,6 +337,9 @@ def rebuild_index() -> tuple[int, int]:
         for document in searchable_documents.iterator(chunk_size=200):
             index_document(document, restricted)
             documents += 1
+        for source in search_sources.sources():
+            index_source(source.name)
+        SearchEntry.objects.exclude(source="").exclude(source__in=[s.name for s in search_sources.sources()]).delete()
         SearchEntry.objects.filter(page__isnull=False).exclude(page__in=searchable_pages.values("pk")).delete()
         SearchEntry.objects.filter(document__isnull=False).exclude(
             document__in=searchable_documents.values("pk")
@@ -376,8 +418,14 @@ def _on_post_migrate(sender, plan=None, **kwargs):
     # The migration that creates the index fills it, so an upgraded site is searchable at once.
     if getattr(sender, "name", None) != "cms" or not plan:
         return
-    if any(m.app_label == "cms" and m.name == "0005_site_search" and not backwards for m, backwards in plan):
+    # 0006 added the services' public pages (facility list, facilities, lotteries) to the index.
+    filled_by = {"0005_site_search", "0006_site_services"}
+    if any(m.app_label == "cms" and m.name in filled_by and not backwards for m, backwards in plan):
         rebuild_index()
+
+
+def _on_source_changed(sender, name, **kwargs):
+    _safely(index_source, name)
 
 
 def connect_signals() -> None:
@@ -401,3 +449,4 @@ def connect_signals() -> None:
     )
     post_save.connect(_on_document_saved, sender=get_document_model(), dispatch_uid="cms_search_document_saved")
     post_migrate.connect(_on_post_migrate, dispatch_uid="cms_search_post_migrate")
+    search_sources.source_changed.connect(_on_source_changed, dispatch_uid="cms_search_source_changed")

@@ -10,5 +10,8 @@ class FacilitiesConfig(AppConfig):
     def ready(self) -> None:
         from facilities import (
             dashboard,  # noqa: F401 - registers the reservations panel on /my/
+            search,
             tasks,  # noqa: F401 - registers the Celery tasks, which services queue by name
         )
+
+        search.register()  # the facility list, each facility and the lotteries in the site search

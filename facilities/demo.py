@@ -30,6 +30,7 @@ FACILITIES = [
     (
         {
             "slug": "sogo-taiikukan",
+            "reading": "そうごうたいいくかん 体育館 アリーナ",
             "name": "総合体育館",
             "kind": Facility.Kind.SPORTS,
             "address": "みどり町本町1-2-3",
@@ -51,6 +52,7 @@ FACILITIES = [
     (
         {
             "slug": "chuo-kominkan",
+            "reading": "ちゅうおうこうみんかん 公民館 会議室 ホール",
             "name": "中央公民館",
             "kind": Facility.Kind.COMMUNITY,
             "address": "みどり町本町2-5-1",
@@ -71,6 +73,7 @@ FACILITIES = [
     (
         {
             "slug": "tennis-court",
+            "reading": "てにすこーと",
             "name": "テニスコート",
             "kind": Facility.Kind.SPORTS,
             "address": "みどり町緑ケ丘3-10",

@@ -32,6 +32,12 @@ class Facility(models.Model):
         COMMUNITY = "community", _("Community centre")
 
     name = models.CharField(_("name"), max_length=100)
+    reading = models.CharField(
+        _("reading"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name in kana (e.g. そうごうたいいくかん) and other words residents search it by."),
+    )
     slug = models.SlugField(_("slug"), unique=True, allow_unicode=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)

@@ -189,6 +189,7 @@ class FacilityViewSet(ModelViewSet):
     search_fields = ["name", "address"]
     form_fields = [
         "name",
+        "reading",
         "slug",
         "kind",
         "address",

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",
     "wagtail.locales",
     "wagtail.embeds",

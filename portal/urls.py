@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
@@ -34,6 +36,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": {"wagtail": AllLanguagesSitemap}}, name="sitemap"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links: no 404 in their console.
+    path("favicon.ico", lambda request: redirect(static("portal/favicon.ico"), permanent=True), name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("my/", include((my_patterns, "portal"))),

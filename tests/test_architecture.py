@@ -21,6 +21,7 @@ PORTAL_BASE = {
     "portal.db",
     "portal.errors",
     "portal.models",
+    "portal.search_sources",
     "portal.staff",
 }
 #: Who may import whom (the arrows of docs/architecture.md). "portal.base" is PORTAL_BASE.

@@ -1,5 +1,9 @@
+import re
+
 from django import template
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
 
 from cms.languages import home_path, localized_home
@@ -63,3 +67,40 @@ def main_menu(context):
             state = ""
         items.append({"title": page.title, "url": url, "current": state})
     return {"menu_items": items}
+
+
+@register.simple_tag(takes_context=True)
+def town_services(context) -> list:
+    """The online services staff listed whose address exists (``cms.navigation``), once per request."""
+    from cms.navigation import service_links
+
+    request = context.get("request")
+    if request is None:
+        return service_links(None)
+    if not hasattr(request, "_town_services"):
+        request._town_services = service_links(request, town_settings(context))
+    return request._town_services
+
+
+@register.simple_tag(takes_context=True)
+def town_settings(context):
+    """The town's settings (contact block, footer links), once per request."""
+    from cms.models import TownSettings
+
+    request = context.get("request")
+    if request is None:
+        return TownSettings.current()
+    if not hasattr(request, "_town_settings"):
+        request._town_settings = TownSettings.current()
+    return request._town_settings
+
+
+@register.filter
+def wbr(text) -> str:
+    """``text`` escaped, with a line-break opportunity (``<wbr>``) after ``@`` and before ``.`` and ``/``.
+
+    A long e-mail address or URL then wraps at its parts (taro.yamada@ / example.jp) instead of
+    in the middle of a word, and never widens a phone's screen.
+    """
+    escaped = str(escape(text))
+    return mark_safe(re.sub(r"(@)|(?=[./])", lambda m: "@<wbr>" if m.group(1) else "<wbr>", escaped))  # noqa: S308

@@ -51,6 +51,16 @@ def open_rounds(*, now: datetime | None = None) -> QuerySet[LotteryRound]:
     )
 
 
+def upcoming_rounds(*, now: datetime | None = None) -> QuerySet[LotteryRound]:
+    """Rounds that will take applications later, soonest opening first."""
+    now = now or timezone.now()
+    return (
+        LotteryRound.objects.filter(status=LotteryRound.Status.OPEN, opens_at__gt=now)
+        .select_related("facility")
+        .order_by("opens_at", "facility__sort_order", "facility__name")
+    )
+
+
 def _choices_prefetch() -> Prefetch:
     return Prefetch(
         "choices",

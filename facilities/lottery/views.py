@@ -23,7 +23,7 @@ from portal.errors import add_form_error, show_error
 
 
 def lottery_rounds(request: HttpRequest) -> HttpResponse:
-    """The lotteries taking applications now, with the resident's own application to each."""
+    """The lotteries taking applications now, with the resident's own application to each, and those opening later."""
     rounds = list(selectors.open_rounds())
     mine = {}
     if request.user.is_authenticated:
@@ -31,7 +31,8 @@ def lottery_rounds(request: HttpRequest) -> HttpResponse:
             round__in=rounds, status=LotteryApplication.Status.SUBMITTED
         ):
             mine.setdefault(application.round_id, []).append(application)
-    return render(request, "facilities/lottery_rounds.html", {"rounds": [(r, mine.get(r.pk, [])) for r in rounds]})
+    context = {"rounds": [(r, mine.get(r.pk, [])) for r in rounds], "upcoming": selectors.upcoming_rounds()}
+    return render(request, "facilities/lottery_rounds.html", context)
 
 
 @login_required

@@ -53,6 +53,28 @@ def test_town_pages_pass_axe_on_a_phone_in_japanese(new_context, demo, path):
     assert_no_violations(page)
 
 
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/sitemap/", 200),
+        ("/accessibility/", 200),
+        ("/privacy/", 200),
+        ("/search/?q=施設予約", 200),
+        ("/facilities/", 200),
+        ("/facilities/lottery/", 200),
+        ("/no-such-page/", 404),
+    ],
+)
+def test_service_footer_and_error_pages_pass_axe_on_a_phone(new_context, demo, path, status):
+    """Issue 12: the pages the new service links, footer and search lead to, and the 404 page."""
+    page = new_context(bypass_csp=True, **JA_PHONE).new_page()
+    response = page.goto(path)
+    assert response.status == status, path
+    expect(page.locator("nav.service-nav")).to_be_attached()
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], path
+    assert_no_violations(page)
+
+
 def test_town_pages_pass_axe_with_the_menu_open(new_context, demo):
     page = new_context(bypass_csp=True, **JA_PHONE).new_page()
     page.goto("/kurashi/juminhyo/")

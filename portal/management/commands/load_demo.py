@@ -18,7 +18,7 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from cms.demo import build_demo_site, create_demo_editor_groups
+from cms.demo import build_demo_site, build_demo_site_info, create_demo_editor_groups
 from cms.demo_translations import build_demo_translations
 from cms.models import HomePage
 from portal import services
@@ -99,6 +99,7 @@ class Command(BaseCommand):
         if home is None:
             home = self._create_home_page()
         build_demo_site(home)
+        build_demo_site_info(home)
         build_demo_translations(home)
 
     def _create_home_page(self) -> HomePage:

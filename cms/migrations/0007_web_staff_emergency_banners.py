@@ -11,7 +11,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cms", "0005_site_search"),
+        ("cms", "0006_site_services"),
         ("portal", "0002_staff_groups"),
     ]
 
