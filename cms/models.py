@@ -452,7 +452,7 @@ class TownSettings(BaseGenericSetting):
         return cls.objects.first() or cls()
 
 
-class SiteMapPage(Page):
+class SiteMapPage(SiteUrlMixin, Page):
     """The site map (サイトマップ): every public section and page below the home page, as a tree."""
 
     intro = models.TextField(_("introduction"), blank=True)
