@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from notifications.services import MailSpec, queue_mails_bulk
@@ -78,11 +79,16 @@ def digest_window(day: date) -> tuple[datetime, datetime]:
     return end - timedelta(days=1), end
 
 
+def _day(value: date) -> str:
+    """A day as the reader writes it: 6月10日 in Japanese, 10 June in English (call in the reader's language)."""
+    return date_format(value, "MONTH_DAY_FORMAT")
+
+
 def _places(taps: list[Tap], day: date) -> str:
     lines = []
     for tap in taps:
         local = timezone.localtime(tap.occurred_at)
-        when = f"{local:%H:%M}" if local.date() == day else f"{local:%m/%d %H:%M}"
+        when = f"{local:%H:%M}" if local.date() == day else f"{_day(local)} {local:%H:%M}"
         lines.append(f"・{when} {tap.terminal.place}")
     return "\n".join(lines) if lines else _("No touch was recorded.")
 
@@ -113,7 +119,7 @@ def send_daily_digests(*, day: date | None = None) -> WatchOverRun:
             with translation.override(user.language):
                 values = {
                     "name": member.given_name,
-                    "date": f"{day:%m/%d}",
+                    "date": _day(day),
                     "places": _places(taps, day),
                 }
             key = f"safety:digest:{user.pk}:{member.pk}:{day.isoformat()}"
@@ -157,7 +163,8 @@ def send_no_activity_alerts(*, now: datetime | None = None) -> WatchOverRun:
         member = person.member
         for user in subscribers[member.pk]:
             with translation.override(user.language):
-                last_text = f"{timezone.localtime(last):%m/%d %H:%M}" if last else _("none")
+                local_last = timezone.localtime(last) if last else None
+                last_text = f"{_day(local_last)} {local_last:%H:%M}" if local_last else _("none")
             values = {"name": member.given_name, "hours": str(person.no_activity_hours), "last_touch": last_text}
             key = f"safety:no_activity:{user.pk}:{member.pk}:{today.isoformat()}"
             with transaction.atomic():

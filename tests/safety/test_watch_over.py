@@ -89,10 +89,10 @@ def test_digest_lists_places_and_times_once_per_subscriber_per_day(hana_and_fami
     assert "ハナ" in son_mail.subject
     assert "09:15 中央公民館" in son_mail.body_text
     assert "14:40 みどり駅" in son_mail.body_text
-    assert "06/09 20:05 みどり駅" in son_mail.body_text
+    assert "6月9日 20:05 みどり駅" in son_mail.body_text
     assert "17:00" not in son_mail.body_text and "19:30" not in son_mail.body_text
     assert son_mail.body_text.index("20:05") < son_mail.body_text.index("09:15") < son_mail.body_text.index("14:40")
-    assert mei_mail.language == "en" and "Where ハナ touched a card on 06/10" in mei_mail.body_text
+    assert mei_mail.language == "en" and "Where ハナ touched a card on 10 June" in mei_mail.body_text
     assert son_mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     again = tasks.send_watch_digests.delay(DAY.isoformat())  # beat fires twice, a worker retries…
@@ -128,7 +128,7 @@ def test_digest_only_for_daily_summary_subscribers_and_staff_wording(hana_and_fa
 
     (mail,) = mails("safety_digest")
     assert mail.to_email == "son@example.jp"
-    assert mail.subject == "ハナさんの06/10の記録"
+    assert mail.subject == "ハナさんの6月10日の記録"
     assert mail.body_text.startswith("ハナさん:\n・10:00 中央公民館")
 
 
@@ -171,7 +171,7 @@ def test_alert_after_n_daytime_hours_without_a_touch(alerting, terminals):
     (mail,) = mails("safety_no_activity")
     assert mail.to_email == "son@example.jp"  # the granddaughter did not ask for the alert
     assert "ハナ" in mail.subject and "3" in mail.subject
-    assert "06/10 09:00" in mail.body_text
+    assert "6月10日 09:00" in mail.body_text
     assert WatchedPerson.objects.get(member=person).last_alerted_at is not None
 
 
