@@ -30,6 +30,7 @@ my_patterns = [
     path("household/invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Safety mail for the family (portal:safety, portal:safety_member …), see safety/urls.py
     path("safety/", include("safety.urls")),
+    path("health/", include("health.urls")),
 ]
 
 urlpatterns = [
