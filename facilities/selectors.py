@@ -1,8 +1,9 @@
 """Reads for facilities: availability of slots, a resident's reservations, fees.
 
 Availability is computed by :class:`Availability`, which loads one facility's units, frames,
-opening hours, closures and occupancies for a date range in a fixed number of queries, so a
-month calendar costs the same whether the month has no booking or thousands.
+opening hours, closures and occupancies for a date range in a fixed number of queries (six),
+whether the month has no booking or thousands. Each slot's state then costs O(log n) in the
+bookings of its spaces (``rules.BusyTimes``), so the work grows with slots + bookings.
 """
 
 from __future__ import annotations
@@ -128,7 +129,6 @@ class Availability:
         self.hours = {h.weekday: h for h in OpeningHours.objects.filter(facility=facility)}
         self.closures = list(Closure.objects.filter(facility=facility, start_date__lte=last, end_date__gte=first))
         start, end = rules.local(first), rules.local(last + timedelta(days=1))
-        self.busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
         # An occupancy lasts less than a day (frames lie within a day), so the lower bound on
         # ``start`` lets PostgreSQL read only this range of the (space, start) index.
         occupancies = Occupancy.objects.filter(
@@ -136,8 +136,9 @@ class Availability:
         )
         if only_unit is not None:  # a unit's calendar needs only the holds on that unit's spaces
             occupancies = occupancies.filter(space_id__in=self.spaces[only_unit.pk])
-        for space_id, s, e in occupancies.values_list("space_id", "start", "end"):
-            self.busy[space_id].append((s, e))
+        # Sorted once per space: each slot's question then costs O(log bookings), so the page
+        # grows with slots + bookings, not with their product (rules.BusyTimes).
+        self.busy = rules.BusyTimes(occupancies.values_list("space_id", "start", "end"))
         self.lotteries = {
             r.month: r
             for r in LotteryRound.objects.filter(
@@ -176,7 +177,7 @@ class Availability:
         return None
 
     def is_taken(self, unit: Unit, start: datetime, end: datetime) -> bool:
-        return any(s < end and start < e for space in self.spaces[unit.pk] for s, e in self.busy.get(space, ()))
+        return self.busy.overlaps(self.spaces[unit.pk], start, end)
 
     def slot(self, unit: Unit, frame: TimeFrame, day: date, *, ignore_window: bool = False) -> Slot:
         start, end = frame.bounds(day)
