@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from bench.lottery_data import time_pure_draw
 from facilities import reminders, rules, tasks
 from facilities.errors import LotteryError
 from facilities.lottery import draw as pure_draw
@@ -165,10 +164,6 @@ def test_draw_properties(data):
                     s in choice.spaces and t < choice.end and choice.start < e for s, t, e in occupied
                 )
                 assert blocked_by_occupied or any(_conflict(choice, w) for w in won)
-
-
-def test_the_pure_draw_of_5000_applications_over_2000_slots_is_fast():
-    assert time_pure_draw() < 5
 
 
 # --- Services -----------------------------------------------------------------------------
