@@ -8,3 +8,4 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         from health import dashboard  # noqa: F401 - registers the /my/ panel
+        from health.sharing import tasks as sharing_tasks  # noqa: F401 - registers health.purge_share_logs

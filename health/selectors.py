@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from health import access
 from health.models import HealthRecord
+from health.sharing import audit
 from portal.models import User
 
 
 def record_for(user: User, record_id: int) -> HealthRecord | None:
-    """The record if the user may manage it (``access.manageable_records``), else ``None``."""
-    return access.manageable_records(user).filter(pk=record_id).first()
+    """The record if the user may manage it (``access.manageable_records``), else ``None``.
+
+    A caregiver opening someone else's record is written to the record-access log the owner sees
+    (``health.sharing.audit``): every record page asks this selector, so every such look is logged.
+    """
+    record = access.manageable_records(user).filter(pk=record_id).first()
+    if record is not None and audit.is_caregiver_access(user, record):
+        audit.log_record_access(user=user, record=record)
+    return record
 
 
 def records_of(user: User) -> list[HealthRecord]:

@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     "facilities-draw-lotteries": {"task": "facilities.draw_due_lotteries", "schedule": timedelta(minutes=5)},
     "facilities-expire-wins": {"task": "facilities.expire_unconfirmed_wins", "schedule": timedelta(minutes=10)},
     "facilities-reminders": {"task": "facilities.send_reminders", "schedule": timedelta(minutes=30)},
+    # Health share-link views and caregiver accesses are kept a year (docs/health-sharing.md).
+    "health-purge-share-logs": {"task": "health.purge_share_logs", "schedule": crontab(hour=3, minute=45)},
 }
 
 # --- Mail -----------------------------------------------------------------------------

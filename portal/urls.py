@@ -45,6 +45,8 @@ urlpatterns = [
     path("mail/", include(("notifications.urls", "notifications"))),
     # Card readers (safety mail): signed JSON only, no cookies or CSRF; docs/terminal-api.md.
     path("api/terminals/", include(("safety.api_urls", "terminal_api"))),
+    # A doctor opens a resident's health share link here, without an account (health/sharing).
+    path("health-share/", include("health.sharing.public_urls")),
     # /facilities/... (public) and /my/reservations/... (the resident's), see facilities/urls.py
     path("", include("facilities.urls")),
     path("admin/", include(wagtailadmin_urls)),
