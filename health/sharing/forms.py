@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from health import sections as registry
 from health.sharing.services import HOUR_CHOICES, MAX_HOURS

@@ -20,3 +20,7 @@ def child_record(own_record):
 
     household = get_or_create_household(own_record.user)
     return MemberRecordFactory(member__household=household)
+
+
+# The sharing tests register a small fake section (health.sections) through this fixture.
+from tests.health.sharing_fixtures import fake_section  # noqa: E402, F401

@@ -12,7 +12,7 @@ NOTE_DATE = datetime.date(2026, 12, 1)
 
 
 def _rows(record, start, end):
-    if (start and NOTE_DATE < start) or (end and NOTE_DATE > end):
+    if (start and start > NOTE_DATE) or (end and end < NOTE_DATE):
         return []
     return [f"体温メモ 36.8 ℃ ({NOTE_DATE:%Y-%m-%d}) #{record.pk}"]
 

@@ -15,7 +15,7 @@ from health.models import ShareLink, ShareLinkView
 from health.sharing import services
 from health.sharing.views import SESSION_TOKENS
 from tests.health.factories import RecordFactory
-from tests.health.sharing_fixtures import NOTE_DATE, fake_section  # noqa: F401 - fixture
+from tests.health.sharing_fixtures import NOTE_DATE
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +53,8 @@ def test_owner_creates_a_link_and_sees_its_qr_code(client, own_record, fake_sect
         "portal:health_share_link", args=[own_record.pk, link.pk]
     )
     assert link.sections == ["test_notes"] and link.note == "みどり町クリニック"
-    assert timezone.now() + datetime.timedelta(hours=23) < link.expires_at <= timezone.now() + datetime.timedelta(
-        hours=24
+    assert (
+        timezone.now() + datetime.timedelta(hours=23) < link.expires_at <= timezone.now() + datetime.timedelta(hours=24)
     )
     token = client.session[SESSION_TOKENS][str(link.pk)]
     assert len(token) >= 43  # 256 bits, url-safe base64
@@ -88,7 +88,8 @@ def test_the_service_refuses_more_than_72_hours_too(own_record, fake_section):
 
 def test_no_section_or_a_bad_range_is_refused(client, own_record, fake_section):
     client.force_login(own_record.user)
-    assert ja("Choose at least one kind of record to share.") in create(client, own_record, sections=[]).content.decode()
+    no_section = create(client, own_record, sections=[])
+    assert ja("Choose at least one kind of record to share.") in no_section.content.decode()
     page = create(client, own_record, start="2026-12-10", end="2026-12-01")
     assert page.status_code == 400 and ja("The start date must not be after the end date.") in page.content.decode()
     assert ja("A passcode has 4 to 32 characters.") in create(client, own_record, passcode="12").content.decode()

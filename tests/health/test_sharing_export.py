@@ -13,7 +13,6 @@ from fhir.resources.R4B.bundle import Bundle
 from health.models import Caregiver, RecordAccess
 from health.sharing import fhir
 from tests.health.factories import CaregiverFactory
-from tests.health.sharing_fixtures import fake_section  # noqa: F401 - fixture
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
