@@ -251,3 +251,26 @@ def test_the_purge_runs_daily_from_beat():
 
     tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     assert tasks[-1] == "health.purge_share_logs"
+
+
+def test_the_purge_task_is_registered_by_name():
+    from portal.celery import app
+
+    assert "health.purge_share_logs" in app.tasks
+
+
+def test_the_doctor_view_costs_the_same_queries_whatever_the_history(client, link_and_token):
+    """The link lookup and the view log (3 queries with the savepoint-free insert); the sections' own
+    queries come on top, and they must be constant too (health.sections)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    link, token = link_and_token
+    client.get(share_url(token))  # warm-up: the site's settings, banners
+    with CaptureQueriesContext(connection) as first:
+        client.get(share_url(token))
+    for _ in range(20):
+        services.log_view(link=link, outcome="shown", ip="192.0.2.1")
+    with CaptureQueriesContext(connection) as later:
+        client.get(share_url(token))
+    assert len(later.captured_queries) == len(first.captured_queries) <= 6, [q["sql"] for q in later.captured_queries]
