@@ -87,3 +87,10 @@ def test_share_open_logged_out_revoke_and_see_404_on_a_phone(new_context, axe_in
     assert response.status == 404
     expect(doctor.get_by_role("heading", level=1)).to_have_text(ja("This link cannot be opened"))
     expect(doctor.locator("main")).not_to_contain_text("体温メモ")
+
+    # --- The other pages of the record on the same phone: summary and caregivers -------------
+    for address in (f"/my/health/{record.pk}/summary/", f"/my/health/{record.pk}/caregivers/"):
+        page.goto(address)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_fits_the_phone(page)
+        assert_no_violations(page)
