@@ -8,9 +8,11 @@ import ipaddress
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,7 @@ from health import sections as registry
 from health.errors import HealthError
 from health.models import Caregiver, HealthRecord, RecordAccess, ShareLink, ShareLinkView
 from health.sharing.selectors import family_accounts_of, hash_token
+from notifications.services import queue_templated_mail
 from portal.models import User
 
 #: The longest a share link may stay open, and the choices offered (hours).
@@ -139,7 +142,8 @@ def check_passcode(*, link: ShareLink, passcode: str) -> bool:
 @transaction.atomic
 def add_caregiver(*, record: HealthRecord, by: User, email: str = "", user_id: int | None = None) -> Caregiver:
     """Let another account manage the owner's own record. Only the owner adds caregivers, by the
-    e-mail of an existing account or by choosing a family account (``family_accounts_of``)."""
+    e-mail of an existing account or by choosing a family account (``family_accounts_of``).
+    The caregiver gets a mail saying so, with the link to the record."""
     if record.user_id != by.pk:
         raise HealthError(_("Only the owner of a record chooses its caregivers."), code="caregiver_not_owner")
     key = f"health:caregiver-tries:{by.pk}"
@@ -156,7 +160,19 @@ def add_caregiver(*, record: HealthRecord, by: User, email: str = "", user_id: i
         raise HealthError(_("You already manage your own record."), code="caregiver_self")
     if Caregiver.objects.filter(record=record, user=user).exists():
         raise HealthError(_("This person is already a caregiver."), code="caregiver_twice")
-    return Caregiver.objects.create(record=record, user=user)
+    caregiver = Caregiver.objects.create(record=record, user=user)
+    queue_templated_mail(
+        template="health_caregiver_added",
+        context={
+            "owner": by.get_full_name() or by.email,
+            "record_url": settings.SITE_URL.rstrip("/") + reverse("portal:health_record", args=[record.pk]),
+        },
+        to_email=user.email,
+        recipient=user,
+        category="health_caregiver",
+        idempotency_key=f"health-caregiver-added:{caregiver.pk}",
+    )
+    return caregiver
 
 
 @transaction.atomic

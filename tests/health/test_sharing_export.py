@@ -12,6 +12,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from health.models import Caregiver, RecordAccess
 from health.sharing import fhir
+from notifications.models import OutboundMail
 from tests.health.factories import CaregiverFactory
 from tests.portal.factories import UserFactory
 
@@ -89,6 +90,9 @@ def test_owner_adds_a_caregiver_by_email_who_then_manages_and_is_logged(client, 
     added = client.post(reverse("portal:health_caregivers", args=[own_record.pk]), {"email": "MUSUME@example.jp"})
     assert added.status_code == 302
     assert Caregiver.objects.get(record=own_record).user == daughter
+    [mail] = OutboundMail.objects.filter(to_email=daughter.email)
+    assert own_record.user.get_full_name() in mail.subject
+    assert f"/my/health/{own_record.pk}/" in mail.body_text
 
     client.force_login(daughter)
     assert client.get(record_url).status_code == 200
