@@ -127,6 +127,7 @@ def contexts(language: str) -> dict[str, list[dict]]:
             {"page_title": d.title, "submitted_at": confirm_by, "fields": fields, "submissions_url": url}
         ],
         "town_news": [{"title": d.title, "text": d.body, "unsubscribe_url": url}],
+        "health_caregiver_added": [{"owner": d.person, "record_url": url}],
     }
 
 
