@@ -274,3 +274,19 @@ def test_the_doctor_view_costs_the_same_queries_whatever_the_history(client, lin
     with CaptureQueriesContext(connection) as later:
         client.get(share_url(token))
     assert len(later.captured_queries) == len(first.captured_queries) <= 6, [q["sql"] for q in later.captured_queries]
+
+
+def test_deleting_the_account_deletes_its_links_and_logs(client, link_and_token):
+    from health.models import RecordAccess
+    from tests.health.factories import CaregiverFactory
+
+    link, token = link_and_token
+    client.get(share_url(token))
+    caregiver = CaregiverFactory(record=link.record)
+    client.force_login(caregiver.user)
+    client.get(reverse("portal:health_record", args=[link.record.pk]))
+    assert ShareLinkView.objects.exists() and RecordAccess.objects.exists()
+    link.record.user.delete()
+    assert not ShareLink.objects.exists() and not ShareLinkView.objects.exists()
+    assert not RecordAccess.objects.exists()
+    assert client.get(share_url(token)).status_code == 404
