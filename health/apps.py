@@ -8,3 +8,4 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         from health import dashboard  # noqa: F401 - registers the /my/ panel
+        from health.records import sections, signals  # noqa: F401 - registers sections; files go with rows
