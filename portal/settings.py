@@ -378,7 +378,7 @@ HEALTH_FILES_ROOT = Path(
     env(
         "HEALTH_FILES_ROOT",
         str(VAR_DIR / "health-files"),
-        help="Folder for residents' check-up files (PDF, JPEG, PNG); outside MEDIA_ROOT, never served by the web server.",
+        help="Folder for residents' check-up files; outside MEDIA_ROOT, never served by the web server.",
     )
 )
 HEALTH_UPLOAD_MAX_BYTES = (

@@ -27,7 +27,7 @@ def _date(value) -> str:
 def _period(start, end) -> str:
     if not start and not end:
         return ""
-    return _("%(start)s – %(end)s") % {"start": _date(start) or "?", "end": _date(end) or _("now")}
+    return _("%(start)s – %(end)s") % {"start": _date(start) or "?", "end": _date(end) or _("still taking")}
 
 
 def _save_model_form(record: HealthRecord, form: forms.Form, model: type[models.Model]) -> models.Model:
@@ -93,7 +93,7 @@ KINDS: dict[str, Kind] = {
             heading=lambda m: m.name,
             details=lambda m: [
                 (_label(Medicine, "dose"), m.dose),
-                (_("period"), _period(m.start, m.end)),
+                (_("period taken"), _period(m.start, m.end)),
                 (_label(Medicine, "clinic"), m.clinic),
                 (_label(Medicine, "note"), m.note),
             ],

@@ -139,7 +139,7 @@ def test_a_condition_without_a_name_is_refused(client, own_record):
     client.force_login(own_record.user)
     response = client.post(_url("health_entry_add", own_record, "conditions"), {"name": "", "status": "active"})
     assert response.status_code == 400
-    assert "このフィールドは必須です。" in response.content.decode()
+    assert "この項目は必須です" in response.content.decode()
     assert not Condition.objects.exists()
 
 
