@@ -32,6 +32,8 @@ PDF_MAGIC = b"%PDF-"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
 SUBDIR = "checkups"
+# A 12-megapixel phone photo is 12 M pixels, an A4 scan at 600 dpi 35 M; decoding costs 3–4 bytes a pixel.
+MAX_PIXELS = 40_000_000
 
 
 class UploadRefused(HealthError):
@@ -79,6 +81,13 @@ def _wrong_type() -> UploadRefused:
     )
 
 
+def _too_many_pixels() -> UploadRefused:
+    return UploadRefused(
+        _("The picture has too many pixels. Take the photo again at a lower resolution, or upload a PDF."),
+        code="too_many_pixels",
+    )
+
+
 def sniff(head: bytes) -> str | None:
     """The kind the first bytes say (``pdf``, ``png``, ``jpeg``), or None."""
     if head.startswith(PDF_MAGIC):
@@ -99,6 +108,8 @@ def _clean_image(content: bytes, kind: str) -> bytes:
             with Image.open(io.BytesIO(content)) as probe:
                 if probe.format != expected:
                     raise _wrong_type()
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise _too_many_pixels()
                 probe.verify()
             with Image.open(io.BytesIO(content)) as image:
                 image.load()

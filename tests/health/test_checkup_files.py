@@ -181,6 +181,15 @@ def test_too_big_is_refused_in_japanese_and_nothing_is_saved(client, own_record,
     assert stored_files(files_root) == []
 
 
+def test_a_picture_with_too_many_pixels_is_refused(client, own_record, files_root, monkeypatch):
+    monkeypatch.setattr(files, "MAX_PIXELS", 100)
+    client.force_login(own_record.user)
+    response = upload(client, own_record, png_bytes((20, 20)), "big.png", "image/png")
+    assert response.status_code == 400
+    assert "画素数が多すぎます" in response.content.decode()
+    assert not CheckupFile.objects.exists() and stored_files(files_root) == []
+
+
 def test_default_limit_is_ten_megabytes():
     from portal.env import REGISTRY
 
