@@ -271,3 +271,28 @@ def test_a_failed_save_leaves_no_file(own_record, files_root, monkeypatch):
     with pytest.raises(RuntimeError):
         services.add_checkup(record=own_record, upload=SimpleUploadedFile("a.pdf", PDF), title="t")
     assert stored_files(files_root) == []
+
+
+def test_a_turned_photo_is_stored_upright_without_its_orientation_tag(own_record):
+    from health.records import services
+
+    image = Image.new("RGB", (8, 6), (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    entry = services.add_checkup(record=own_record, upload=SimpleUploadedFile("p.jpg", out.getvalue()), title="t")
+    with Image.open(files.path_of(entry.stored_name)) as stored:
+        assert stored.size == (6, 8)
+        assert 0x0112 not in stored.getexif()
+
+
+def test_a_named_caregiver_opens_the_file(client, own_record):
+    from tests.health.factories import CaregiverFactory
+
+    client.force_login(own_record.user)
+    upload(client, own_record, PDF, "a.pdf")
+    daughter = CaregiverFactory(record=own_record).user
+    client.force_login(daughter)
+    entry = CheckupFile.objects.get()
+    assert client.get(reverse("portal:health_checkup_file", args=[own_record.pk, entry.pk])).status_code == 200
