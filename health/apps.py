@@ -8,4 +8,5 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         from health import dashboard  # noqa: F401 - registers the /my/ panel
+        from health.records import sections, signals  # noqa: F401 - registers sections; files go with rows
         from health.sharing import tasks as sharing_tasks  # noqa: F401 - registers health.purge_share_logs

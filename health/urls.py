@@ -1,11 +1,35 @@
 """/my/health/: included in portal's /my/ URLs (names ``portal:health…``)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from health import views
+from health.records import kinds as record_kinds
+from health.records import views as record_views
 
 urlpatterns = [
     path("", views.index, name="health"),
     path("<int:record_id>/", views.record, name="health_record"),
     path("", include("health.sharing.urls")),  # sharing, caregivers, summary, FHIR export
+    # Medical history, medicines, allergies, check-up results: one generic set of pages (health.records).
+    re_path(
+        rf"^(?P<record_id>[0-9]+)/(?P<kind>{record_kinds.SLUG_PATTERN})/$",
+        record_views.entry_list,
+        name="health_entries",
+    ),
+    re_path(
+        rf"^(?P<record_id>[0-9]+)/(?P<kind>{record_kinds.SLUG_PATTERN})/add/$",
+        record_views.entry_add,
+        name="health_entry_add",
+    ),
+    re_path(
+        rf"^(?P<record_id>[0-9]+)/(?P<kind>{record_kinds.SLUG_PATTERN})/(?P<entry_id>[0-9]+)/edit/$",
+        record_views.entry_edit,
+        name="health_entry_edit",
+    ),
+    re_path(
+        rf"^(?P<record_id>[0-9]+)/(?P<kind>{record_kinds.SLUG_PATTERN})/(?P<entry_id>[0-9]+)/delete/$",
+        record_views.entry_delete,
+        name="health_entry_delete",
+    ),
+    path("<int:record_id>/checkups/<int:entry_id>/file/", record_views.checkup_file, name="health_checkup_file"),
 ]

@@ -375,6 +375,17 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles"), help="collectstatic target."))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media"), help="Uploaded images and documents."))
+# Residents' check-up files (健診結果): never under MEDIA_ROOT, served only by a permission-checked view.
+HEALTH_FILES_ROOT = Path(
+    env(
+        "HEALTH_FILES_ROOT",
+        str(VAR_DIR / "health-files"),
+        help="Folder for residents' check-up files; outside MEDIA_ROOT, never served by the web server.",
+    )
+)
+HEALTH_UPLOAD_MAX_BYTES = (
+    env_int("HEALTH_UPLOAD_MAX_MB", 10, help="Largest check-up file a resident may upload, in megabytes.") * 1024 * 1024
+)
 WHITENOISE_USE_FINDERS = not PRODUCTION  # serve from the apps' folders without collectstatic on a laptop
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("health", "0001_initial"),
+        ("health", "0003_records"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

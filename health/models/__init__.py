@@ -1,6 +1,17 @@
 """The health log's tables, one module per area; every row hangs off ``HealthRecord`` (base)."""
 
 from health.models.base import Caregiver, HealthRecord
+from health.models.records import Allergy, CheckupFile, Condition, Medicine
 from health.models.sharing import RecordAccess, ShareLink, ShareLinkView
 
-__all__ = ["Caregiver", "HealthRecord", "RecordAccess", "ShareLink", "ShareLinkView"]
+__all__ = [
+    "Allergy",
+    "Caregiver",
+    "CheckupFile",
+    "Condition",
+    "HealthRecord",
+    "Medicine",
+    "RecordAccess",
+    "ShareLink",
+    "ShareLinkView",
+]
