@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     "facilities-draw-lotteries": {"task": "facilities.draw_due_lotteries", "schedule": timedelta(minutes=5)},
     "facilities-expire-wins": {"task": "facilities.expire_unconfirmed_wins", "schedule": timedelta(minutes=10)},
     "facilities-reminders": {"task": "facilities.send_reminders", "schedule": timedelta(minutes=30)},
+    # Reminders to measure go out within 5 minutes of the time each resident chose (health.measurements).
+    "health-measure-reminders": {"task": "health.send_measure_reminders", "schedule": timedelta(minutes=5)},
 }
 
 # --- Mail -----------------------------------------------------------------------------

@@ -164,7 +164,7 @@ TYPES: dict[str, MeasurementType] = {
         ),
         MeasurementType(
             key=STEPS,
-            label=_("Steps"),
+            label=pgettext_lazy("measurement", "Steps"),
             loinc="55423-8",
             loinc_display="Number of steps in unspecified time Pedometer",
             ucum="{steps}",

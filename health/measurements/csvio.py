@@ -184,9 +184,7 @@ def import_csv(*, record: HealthRecord, data: bytes) -> ImportResult:
             code="import_refused",
             errors=shown,
         )
-    existing = set(
-        Measurement.objects.filter(record=record).values_list("type", "measured_at", "value", "value2")
-    )
+    existing = set(Measurement.objects.filter(record=record).values_list("type", "measured_at", "value", "value2"))
     result = ImportResult()
     new = []
     for m in readings:

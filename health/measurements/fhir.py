@@ -38,11 +38,7 @@ def observation(m, patient_ref: str) -> dict:
         "resourceType": "Observation",
         "status": "final",
         "category": [
-            {
-                "coding": [
-                    {"system": CATEGORY, "code": mtype.category, "display": CATEGORY_DISPLAY[mtype.category]}
-                ]
-            }
+            {"coding": [{"system": CATEGORY, "code": mtype.category, "display": CATEGORY_DISPLAY[mtype.category]}]}
         ],
         "code": _code(mtype.loinc, mtype.loinc_display),
         "subject": {"reference": patient_ref},

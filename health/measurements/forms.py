@@ -53,21 +53,33 @@ class GoalForm(forms.Form):
     def __init__(self, *args, mtype: MeasurementType, **kwargs):
         super().__init__(*args, **kwargs)
         first = mtype.first_label or mtype.label
-        self.fields["low"] = _number(mtype, _("%(what)s: lower bound (%(unit)s)") % {"what": first, "unit": mtype.unit}, required=False)
-        self.fields["high"] = _number(mtype, _("%(what)s: upper bound (%(unit)s)") % {"what": first, "unit": mtype.unit}, required=False)
+        self.fields["low"] = _number(
+            mtype, _("%(what)s: lower bound (%(unit)s)") % {"what": first, "unit": mtype.unit}, required=False
+        )
+        self.fields["high"] = _number(
+            mtype, _("%(what)s: upper bound (%(unit)s)") % {"what": first, "unit": mtype.unit}, required=False
+        )
         if mtype.has_second:
             second = mtype.second_label
-            self.fields["low2"] = _number(mtype, _("%(what)s: lower bound (%(unit)s)") % {"what": second, "unit": mtype.unit}, required=False)
-            self.fields["high2"] = _number(mtype, _("%(what)s: upper bound (%(unit)s)") % {"what": second, "unit": mtype.unit}, required=False)
+            self.fields["low2"] = _number(
+                mtype, _("%(what)s: lower bound (%(unit)s)") % {"what": second, "unit": mtype.unit}, required=False
+            )
+            self.fields["high2"] = _number(
+                mtype, _("%(what)s: upper bound (%(unit)s)") % {"what": second, "unit": mtype.unit}, required=False
+            )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("The format of the export: UTF-8, the header on the first line."))
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("The format of the export: UTF-8, the header on the first line.")
+    )
 
 
 class ReminderForm(forms.Form):
     type = forms.ChoiceField(label=_("Measurement"))
-    time_of_day = forms.TimeField(label=_("Time of day"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    time_of_day = forms.TimeField(
+        label=_("Time to send"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
 
     def __init__(self, *args, types: list[MeasurementType], **kwargs):
         super().__init__(*args, **kwargs)

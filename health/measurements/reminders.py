@@ -63,9 +63,7 @@ def send_due(*, now: datetime.datetime | None = None) -> int:
                     "type_label": mtype.label,
                     "own": reminder.record.user_id == user.pk,
                     "name": reminder.record.display_name,
-                    "entry_url": _site(
-                        reverse("portal:health_measure", args=[reminder.record_id, reminder.type])
-                    ),
+                    "entry_url": _site(reverse("portal:health_measure", args=[reminder.record_id, reminder.type])),
                 },
                 to_email=user.email,
                 recipient=user,

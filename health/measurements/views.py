@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from health import selectors as health_selectors
@@ -128,7 +129,11 @@ def chart(request: HttpRequest, record_id: int, type_key: str) -> HttpResponse:
             "record": record,
             "mtype": mtype,
             "period": period,
-            "periods": [("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
+            "periods": [
+                ("week", pgettext("chart period", "Week")),
+                ("month", pgettext("chart period", "Month")),
+                ("year", pgettext("chart period", "Year")),
+            ],
             "start": start,
             "end": end,
             "previous_end": (end - span).isoformat(),
@@ -228,9 +233,7 @@ def import_csv(request: HttpRequest, record_id: int) -> HttpResponse:
                 % {"added": result.added, "skipped": result.skipped},
             )
             return redirect("portal:health_record", record.pk)
-    return render(
-        request, "health/measurements/import.html", {"record": record, "form": form, "problems": problems}
-    )
+    return render(request, "health/measurements/import.html", {"record": record, "form": form, "problems": problems})
 
 
 @login_required
@@ -241,7 +244,10 @@ def reminders(request: HttpRequest, record_id: int) -> HttpResponse:
     form = ReminderForm(request.POST or None, types=types)
     if request.method == "POST" and form.is_valid():
         services.add_reminder(
-            record=record, user=request.user, type_key=form.cleaned_data["type"], time_of_day=form.cleaned_data["time_of_day"]
+            record=record,
+            user=request.user,
+            type_key=form.cleaned_data["type"],
+            time_of_day=form.cleaned_data["time_of_day"],
         )
         messages.success(request, _("The reminder was saved. It is mailed every day at this time."))
         return redirect("portal:health_reminders", record.pk)

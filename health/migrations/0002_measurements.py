@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import health.measurements.catalogue
 from django.conf import settings
 from django.db import migrations, models
+
+import health.measurements.catalogue
 
 
 class Migration(migrations.Migration):

@@ -57,6 +57,9 @@ class MeasurementGoal(models.Model):
         verbose_name_plural = _("measurement goals")
         constraints = [models.UniqueConstraint(fields=["record", "type"], name="health_goal_once_per_type")]
 
+    def __str__(self) -> str:
+        return f"{self.type} {self.low}–{self.high}"
+
 
 class MeasureReminder(models.Model):
     """A daily mail to ``user`` at ``time_of_day`` (Asia/Tokyo) to measure ``type`` for ``record``."""
@@ -73,3 +76,6 @@ class MeasureReminder(models.Model):
         verbose_name = _("reminder to measure")
         verbose_name_plural = _("reminders to measure")
         indexes = [models.Index(fields=["active", "time_of_day"], name="health_reminder_due")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.time_of_day:%H:%M}"

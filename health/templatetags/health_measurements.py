@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import gettext as _
 
 from health.measurements import catalogue, views_support
 
@@ -12,14 +11,9 @@ register = template.Library()
 
 @register.simple_tag
 def reading(m) -> str:
-    """"36.8 ℃", "128/82 mmHg", "7,532 歩" (``m``: a measurement or a chart point with ``type``)."""
+    """ "36.8 ℃", "128/82 mmHg", "7,532 歩" (``m``: a measurement or a chart point with ``type``)."""
     mtype = catalogue.TYPES[m.type]
     return views_support.format_reading(mtype, m.value, m.value2)
-
-
-@register.simple_tag
-def fever_label() -> str:
-    return _("Fever")
 
 
 @register.inclusion_tag("health/measurements/record_part.html", takes_context=True)
