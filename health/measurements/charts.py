@@ -23,6 +23,7 @@ from health.measurements.selectors import TOKYO, Point
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
 GOAL_FILL = "#d8f0dc"
+GOAL_FILL2 = "#c4e6cb"  # the diastolic band, a shade darker where the two overlap
 LINE = "#1f5fa8"
 LINE2 = "#6b4aa0"
 FLAG = "#c0262d"
@@ -93,14 +94,15 @@ def chart_svg(
     add(f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#888"/>')
     # goal bands (systolic, then diastolic), clipped to the plot
     if goal is not None:
-        for g_lo, g_hi in ((goal.low, goal.high), (goal.low2, goal.high2)):
+        for g_lo, g_hi, fill in ((goal.low, goal.high, GOAL_FILL), (goal.low2, goal.high2, GOAL_FILL2)):
             if g_lo is None and g_hi is None:
                 continue
             top = y(g_hi) if g_hi is not None else TOP
             bottom = y(g_lo) if g_lo is not None else TOP + plot_h
+            top, bottom = max(TOP, top), min(TOP + plot_h, bottom)
             add(
                 f'<rect class="goal-band" x="{LEFT}" y="{top:.1f}" width="{plot_w}" '
-                f'height="{max(0.0, bottom - top):.1f}" fill="{GOAL_FILL}"/>'
+                f'height="{max(0.0, bottom - top):.1f}" fill="{fill}" fill-opacity="0.8"/>'
             )
     # y grid and labels
     for tv in ticks:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Min
+from django.db.models import Avg, Count, Max, Min, Q
 from django.db.models.functions import TruncWeek
 
 from health.measurements import catalogue, rules
@@ -72,8 +72,10 @@ class Point:
     count: int = 1
     pk: int | None = None  # readings only
     note: str = ""
-    fever: bool = False
-    off_goal: bool = False
+    fever: bool = False  # a reading: a fever; a week: at least one fever in it
+    off_goal: bool = False  # a reading, or a week's mean, outside the goal range
+    fever_count: int = 0  # aggregates: readings with a fever
+    off_goal_count: int = 0  # aggregates: readings outside the goal range
 
 
 def series(
@@ -81,9 +83,9 @@ def series(
 ) -> list[Point]:
     """The points of the chart: each reading for a week or a month, weekly aggregates for a year.
 
-    The year is aggregated by PostgreSQL (one row per week), so the page costs the same whatever
-    the number of readings. A week is flagged when its highest value is a fever or any bound of
-    the goal is crossed by its extremes.
+    The year is aggregated by PostgreSQL (one row per week, with how many of its readings were a
+    fever or outside the goal), so the page costs the same whatever the number of readings. A week
+    is marked when its mean is outside the goal or it holds a fever.
     """
     start, stop = window(period, end)
     since, until = local_bounds(start, stop)
@@ -101,38 +103,62 @@ def series(
             )
             for m in rows.order_by("measured_at", "pk").only("pk", "value", "value2", "measured_at", "note")
         ]
+    aggregates = {
+        "mean": Avg("value"),
+        "mean2": Avg("value2"),
+        "lowest": Min("value"),
+        "highest": Max("value"),
+        "n": Count("pk"),
+    }
+    off = _outside(goal)
+    if off is not None:
+        aggregates["off_n"] = Count("pk", filter=off)
+    if type_key == catalogue.TEMPERATURE:
+        aggregates["fever_n"] = Count("pk", filter=Q(value__gte=catalogue.FEVER_FROM))
     buckets = (
         rows.annotate(bucket=TruncWeek("measured_at", tzinfo=TOKYO))
         .values("bucket")
-        .annotate(
-            mean=Avg("value"),
-            mean2=Avg("value2"),
-            lowest=Min("value"),
-            highest=Max("value"),
-            lowest2=Min("value2"),
-            highest2=Max("value2"),
-            n=Count("pk"),
-        )
+        .annotate(**aggregates)
         .order_by("bucket")
     )
     mtype = catalogue.TYPES[type_key]
     points = []
     for b in buckets:
+        mean = mtype.quantize(Decimal(b["mean"]))
         mean2 = mtype.quantize(Decimal(b["mean2"])) if b["mean2"] is not None else None
         points.append(
             Point(
                 at=b["bucket"].astimezone(TOKYO),
-                value=mtype.quantize(Decimal(b["mean"])),
+                value=mean,
                 value2=mean2,
                 low=b["lowest"],
                 high=b["highest"],
                 count=b["n"],
-                fever=rules.is_fever(type_key, b["highest"]),
-                off_goal=rules.outside_goal(goal, b["lowest"], b["lowest2"])
-                or rules.outside_goal(goal, b["highest"], b["highest2"]),
+                fever=bool(b.get("fever_n")),
+                off_goal=rules.outside_goal(goal, mean, mean2),
+                fever_count=b.get("fever_n", 0),
+                off_goal_count=b.get("off_n", 0),
             )
         )
     return points
+
+
+def _outside(goal: rules.Goal | None) -> Q | None:
+    """The readings outside the goal range, as a filter (``None`` without a goal)."""
+    if goal is None:
+        return None
+    parts = []
+    for field, low, high in (("value", goal.low, goal.high), ("value2", goal.low2, goal.high2)):
+        if low is not None:
+            parts.append(Q(**{f"{field}__lt": low}))
+        if high is not None:
+            parts.append(Q(**{f"{field}__gt": high}))
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
 
 
 def between(record: HealthRecord, start: datetime.date | None, end: datetime.date | None):

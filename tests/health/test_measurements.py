@@ -234,3 +234,18 @@ def test_chart_svg_has_japanese_axis_labels():
         )
     assert "体温 (℃)" in svg and "日付" in svg and "発熱（37.5 ℃以上）" in svg and "goal-band" in svg
     assert "<script" not in svg and "http://" not in svg.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_year_view_counts_fevers_and_readings_outside_the_goal_per_week(client, own_record):
+    services.set_goal(record=own_record, type_key="temperature", low=Decimal("36.0"), high=Decimal("37.0"))
+    for value in ("36.5", "38.5", "36.6"):
+        services.record_measurement(
+            record=own_record, type_key="temperature", value=Decimal(value), measured_at=at(0, 6)
+        )
+    client.force_login(own_record.user)
+    page = client.get(reverse("portal:health_chart", args=[own_record.pk, "temperature"]) + "?period=year")
+    [row] = page.context["points"]
+    assert (row["point"].count, row["point"].fever_count, row["point"].off_goal_count) == (3, 1, 1)
+    assert row["point"].off_goal  # mean 37.2 is above the goal
+    text = page.content.decode()
+    assert "発熱 1回" in text and "目標外 1回" in text
