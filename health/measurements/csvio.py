@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Case, CharField, F, Func, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,27 +40,32 @@ MAX_ERRORS_SHOWN = 50
 
 
 def export_rows(record: HealthRecord):
-    """The CSV lines (lists of strings) of every measurement, oldest first; one query, streamed."""
+    """The CSV lines (lists of strings) of every measurement, oldest first; one query, streamed.
+
+    PostgreSQL writes the time and the numbers as text (10 years of readings: no 40,000 datetimes
+    and decimals to build in Python). Japan time has been UTC+09:00 all year since 1951.
+    """
     yield HEADER
+    decimals = Case(*(When(type=k, then=Value(t.decimals)) for k, t in catalogue.TYPES.items()))
     rows = (
-        selectors.between(record, None, None)
-        .values_list("measured_at", "type", "value", "value2", "note")
+        Measurement.objects.filter(record=record)
+        .order_by("measured_at", "type", "pk")
+        .annotate(
+            at_text=Func(
+                F("measured_at"),
+                template="to_char(%(expressions)s AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+09:00\"')",
+                output_field=CharField(),
+            ),
+            value_text=Cast(Func(F("value"), decimals, function="ROUND"), CharField()),
+            value2_text=Cast(Func(F("value2"), decimals, function="ROUND"), CharField()),
+        )
+        .values_list("at_text", "type", "value_text", "value2_text", "note")
         .iterator(chunk_size=5000)
     )
-    labels = {key: str(t.label) for key, t in catalogue.TYPES.items()}
-    tz = selectors.TOKYO
-    for measured_at, type_key, value, value2, note in rows:
-        mtype = catalogue.TYPES[type_key]
-        yield [
-            measured_at.astimezone(tz).isoformat(timespec="seconds"),
-            type_key,
-            mtype.format(value),
-            mtype.format(value2),
-            mtype.ucum,
-            mtype.loinc,
-            note,
-            labels[type_key],
-        ]
+    fixed = {key: (t.ucum, t.loinc, str(t.label)) for key, t in catalogue.TYPES.items()}
+    for at_text, type_key, value, value2, note in rows:
+        ucum, loinc, label = fixed[type_key]
+        yield [at_text, type_key, value, value2 or "", ucum, loinc, note, label]
 
 
 def export_csv(record: HealthRecord) -> str:

@@ -36,14 +36,17 @@ def goals_of(record: HealthRecord) -> dict[str, rules.Goal]:
 
 
 def latest_by_type(record: HealthRecord) -> dict[str, Measurement]:
-    """The most recent reading of each type (one query: DISTINCT ON)."""
-    rows = (
-        Measurement.objects.filter(record=record)
-        .order_by("type", "-measured_at", "-pk")
-        .distinct("type")
-        .only("type", "value", "value2", "measured_at")
-    )
-    return {m.type: m for m in rows}
+    """The most recent reading of each type: one query, a UNION ALL of one index lookup per type.
+
+    (``DISTINCT ON (type)`` would sort every reading of the record: 0.3 s for 10 years.)
+    """
+    parts = [
+        Measurement.objects.filter(record=record, type=key)
+        .order_by("-measured_at")  # exactly the index (record, type, measured_at), read backwards
+        .only("type", "value", "value2", "measured_at")[:1]
+        for key in catalogue.TYPES
+    ]
+    return {m.type: m for m in parts[0].union(*parts[1:], all=True)}
 
 
 def window(period: str, end: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -55,6 +55,9 @@ def test_csv_round_trip_is_lossless(client, own_record):
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0] == ",".join(csvio.HEADER)
     assert "131,84,mm[Hg],85354-9" in text and "8310-5" in text and "39156-5" in text
+    fever_at = at(1, 21).isoformat(timespec="seconds")
+    assert f'{fever_at},temperature,38.5,,Cel,8310-5,"咳, ""のど""の痛み",体温' in text
+    assert ",weight,52.35,,kg,29463-7,朝食前,体重" in text and ",bmi,20.8,,kg/m2," in text
 
     empty = RecordFactory()
     other = Client()
