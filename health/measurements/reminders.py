@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from health import access
 from health.measurements import catalogue
 from health.models import MeasureReminder
 from notifications.services import queue_templated_mail
@@ -54,6 +55,9 @@ def send_due(*, now: datetime.datetime | None = None) -> int:
             reminder = MeasureReminder.objects.select_related("user", "record__user", "record__member").get(pk=pk)
             user = reminder.user
             if not user.is_active or not user.email:
+                continue
+            if not access.can_manage(user, reminder.record):  # no longer looks after this person
+                MeasureReminder.objects.filter(pk=pk).update(active=False)
                 continue
             mtype = catalogue.TYPES[reminder.type]
             queue_templated_mail(

@@ -206,3 +206,16 @@ def test_beat_runs_the_reminder_task():
     entry = list(settings.CELERY_BEAT_SCHEDULE.values())[-1]
     assert entry["task"] == "health.send_measure_reminders"
     assert datetime.timedelta(minutes=5) <= entry["schedule"] <= datetime.timedelta(minutes=10)
+
+
+def test_no_reminder_about_a_person_the_resident_no_longer_looks_after(child_record):
+    owner = child_record.member.household.owner
+    services.add_reminder(record=child_record, user=owner, type_key="temperature", time_of_day=datetime.time(7, 0))
+    MeasureReminder.objects.update(last_sent_on=None)
+    from tests.portal.factories import UserFactory
+
+    stranger = UserFactory()
+    MeasureReminder.objects.update(user=stranger)  # e.g. moved out of the household
+    assert reminders.send_due(now=at(0, 7, 5)) == 0
+    assert not MeasureReminder.objects.get().active
+    assert not OutboundMail.objects.exists()
