@@ -7,7 +7,9 @@ Columns (the header row is required on import, in this order)::
 ``measured_at`` is ISO 8601 with the offset (``2026-12-07T08:30:00+09:00``; without an offset
 Japan time is assumed); ``type`` is a key of the catalogue (``temperature``, ``blood_pressure``
 ...); ``value2`` is the diastolic value of a blood pressure; ``unit`` is the UCUM code and must
-match the type's; ``loinc`` and ``name`` are for people and other programs, ignored on import.
+match the type's; ``loinc`` and ``name`` are for people and other programs, ignored on import. A note a spreadsheet
+would take for a formula (``=``, ``+``, ``-``, ``@`` ...) is written after an apostrophe, which the
+import removes.
 BMI rows are exported for the reader but recomputed on import from weights and heights.
 
 Import is all or nothing: every line is checked first; if any is wrong, the lines and what is
@@ -65,7 +67,21 @@ def export_rows(record: HealthRecord):
     fixed = {key: (t.ucum, t.loinc, str(t.label)) for key, t in catalogue.TYPES.items()}
     for at_text, type_key, value, value2, note in rows:
         ucum, loinc, label = fixed[type_key]
-        yield [at_text, type_key, value, value2 or "", ucum, loinc, note, label]
+        yield [at_text, type_key, value, value2 or "", ucum, loinc, protect(note), label]
+
+
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def protect(note: str) -> str:
+    """A note that a spreadsheet would run as a formula, quoted with a leading apostrophe."""
+    return "'" + note if note.startswith(FORMULA_START) else note
+
+
+def unprotect(note: str) -> str:
+    """The note as written before :func:`protect` (import)."""
+    return note[1:] if note.startswith("'") else note
 
 
 def export_csv(record: HealthRecord) -> str:
@@ -172,6 +188,7 @@ def parse(text: str) -> tuple[list[Measurement], list[str]]:
         if len(note) > 200:
             errors.append(_("Line %(line)s: the note is longer than 200 characters.") % {"line": line})
             continue
+        note = unprotect(note)
         readings.append(Measurement(type=mtype.key, value=value, value2=value2, measured_at=when, note=note))
     return readings, errors
 

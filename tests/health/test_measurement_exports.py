@@ -42,7 +42,7 @@ def fill(record) -> None:
     )
     services.record_measurement(record=record, type_key="steps", value=Decimal(8123), measured_at=at(1, 23, 59))
     services.record_measurement(record=record, type_key="glucose", value=Decimal(96), measured_at=at(0, 6))
-    services.record_measurement(record=record, type_key="pulse", value=Decimal(66), measured_at=at(0, 6))
+    services.record_measurement(record=record, type_key="pulse", value=Decimal(66), measured_at=at(0, 6), note="=1+1")
 
 
 def test_csv_round_trip_is_lossless(client, own_record):
@@ -58,6 +58,7 @@ def test_csv_round_trip_is_lossless(client, own_record):
     fever_at = at(1, 21).isoformat(timespec="seconds")
     assert f'{fever_at},temperature,38.5,,Cel,8310-5,"咳, ""のど""の痛み",体温' in text
     assert ",weight,52.35,,kg,29463-7,朝食前,体重" in text and ",bmi,20.8,,kg/m2," in text
+    assert ",pulse,66,,/min,8867-4,'=1+1,脈拍" in text  # no formula for a spreadsheet to run
 
     empty = RecordFactory()
     other = Client()
@@ -73,6 +74,7 @@ def test_csv_round_trip_is_lossless(client, own_record):
     result = csvio.import_csv(record=empty, data=data)
     assert (result.added, result.skipped) == (0, 7)
     assert Measurement.objects.filter(record=empty).count() == Measurement.objects.filter(record=own_record).count()
+    assert Measurement.objects.get(record=empty, type="pulse").note == "=1+1"
 
 
 def test_bad_rows_are_listed_by_line_in_japanese_and_nothing_is_saved(client, own_record):
