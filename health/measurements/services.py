@@ -159,7 +159,9 @@ def set_goal(
 
 
 @transaction.atomic
-def add_reminder(*, record: HealthRecord, user, type_key: str, time_of_day: datetime.time) -> MeasureReminder:
+def add_reminder(
+    *, record: HealthRecord, user, type_key: str, time_of_day: datetime.time, now: datetime.datetime | None = None
+) -> MeasureReminder:
     """A daily reminder mail to ``user`` at ``time_of_day`` to measure ``type_key`` (the same one twice: once)."""
     _type(type_key)
     time_of_day = time_of_day.replace(second=0, microsecond=0)
@@ -170,7 +172,7 @@ def add_reminder(*, record: HealthRecord, user, type_key: str, time_of_day: date
             existing.save(update_fields=["active"])
         return existing
     # Set after today's time: the first mail comes tomorrow, not at once.
-    now = timezone.localtime()
+    now = timezone.localtime(now)
     last = now.date() if now.time() >= time_of_day else None
     return MeasureReminder.objects.create(
         record=record, user=user, type=type_key, time_of_day=time_of_day, last_sent_on=last

@@ -181,15 +181,11 @@ def test_reminder_in_english_and_one_click_unsubscribe(client, own_record):
 
 
 def test_a_reminder_set_after_its_time_starts_tomorrow(own_record):
-    now = timezone.localtime()
     services.add_reminder(
-        record=own_record,
-        user=own_record.user,
-        type_key="pulse",
-        time_of_day=(now - datetime.timedelta(minutes=1)).time(),
+        record=own_record, user=own_record.user, type_key="pulse", time_of_day=datetime.time(7, 0), now=at(0, 7, 20)
     )
-    if now.time() >= datetime.time(0, 1):
-        assert reminders.send_due(now=timezone.now()) == 0
+    assert reminders.send_due(now=at(0, 7, 25)) == 0
+    assert reminders.send_due(now=at(-1, 7, 0)) == 1  # tomorrow at 7:00
 
 
 def test_reminder_page_adds_and_stops(client, own_record):
