@@ -10,3 +10,14 @@ class HealthConfig(AppConfig):
         from health import dashboard  # noqa: F401 - registers the /my/ panel
         from health.records import sections, signals  # noqa: F401 - registers sections; files go with rows
         from health.sharing import tasks as sharing_tasks  # noqa: F401 - registers health.purge_share_logs
+
+        self._ready_measurements()
+
+    def _ready_measurements(self) -> None:
+        from health.measurements import reminders, section, services, tasks  # noqa: F401 - section, task names
+        from notifications.unsubscribe import Topic, register_topic
+
+        # One-click unsubscribe from a daily reminder to measure (subject: the reminder's id).
+        register_topic(
+            Topic(key=reminders.TOPIC, label=_("Reminder to measure"), unsubscribe=services.unsubscribe_reminder)
+        )

@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 
 from health import views
+from health.measurements import views as measurement_views
 from health.records import kinds as record_kinds
 from health.records import views as record_views
 
@@ -32,4 +33,22 @@ urlpatterns = [
         name="health_entry_delete",
     ),
     path("<int:record_id>/checkups/<int:entry_id>/file/", record_views.checkup_file, name="health_checkup_file"),
+    # Measurements (health.measurements)
+    path("mine/measure/<slug:type_key>/", measurement_views.measure_mine, name="health_measure_mine"),
+    path("<int:record_id>/measure/<slug:type_key>/", measurement_views.measure, name="health_measure"),
+    path("<int:record_id>/measurements.csv", measurement_views.export_csv, name="health_measurements_csv"),
+    path("<int:record_id>/measurements/import/", measurement_views.import_csv, name="health_measurements_import"),
+    path(
+        "<int:record_id>/measurements/<int:measurement_id>/delete/",
+        measurement_views.delete,
+        name="health_measurement_delete",
+    ),
+    path("<int:record_id>/measurements/<slug:type_key>/", measurement_views.chart, name="health_chart"),
+    path("<int:record_id>/measurements/<slug:type_key>/goal/", measurement_views.goal, name="health_goal"),
+    path("<int:record_id>/reminders/", measurement_views.reminders, name="health_reminders"),
+    path(
+        "<int:record_id>/reminders/<int:reminder_id>/stop/",
+        measurement_views.stop_reminder,
+        name="health_reminder_stop",
+    ),
 ]

@@ -257,6 +257,8 @@ CELERY_BEAT_SCHEDULE = {
     "facilities-reminders": {"task": "facilities.send_reminders", "schedule": timedelta(minutes=30)},
     # Health share-link views and caregiver accesses are kept a year (docs/health-sharing.md).
     "health-purge-share-logs": {"task": "health.purge_share_logs", "schedule": crontab(hour=3, minute=45)},
+    # Reminders to measure go out within 5 minutes of the time each resident chose (health.measurements).
+    "health-measure-reminders": {"task": "health.send_measure_reminders", "schedule": timedelta(minutes=5)},
 }
 
 # --- Mail -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps
 
+from health.measurements import catalogue as measure_types
 from notifications.services import render_mail
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -128,6 +129,21 @@ def contexts(language: str) -> dict[str, list[dict]]:
         ],
         "town_news": [{"title": d.title, "text": d.body, "unsubscribe_url": url}],
         "health_caregiver_added": [{"owner": d.person, "record_url": url}],
+        "health_measure_reminder": [
+            {
+                "own": True,
+                "type_label": measure_types.get(measure_types.TEMPERATURE).label,
+                "entry_url": url,
+                "unsubscribe_url": url,
+            },
+            {
+                "own": False,
+                "type_label": measure_types.get(measure_types.WEIGHT).label,
+                "name": d.member,
+                "entry_url": url,
+                "unsubscribe_url": url,
+            },
+        ],
     }
 
 

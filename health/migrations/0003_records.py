@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("health", "0001_initial"),
+        ("health", "0002_measurements"),
     ]
 
     operations = [

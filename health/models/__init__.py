@@ -1,6 +1,7 @@
 """The health log's tables, one module per area; every row hangs off ``HealthRecord`` (base)."""
 
 from health.models.base import Caregiver, HealthRecord
+from health.models.measurements import Measurement, MeasurementGoal, MeasureReminder
 from health.models.records import Allergy, CheckupFile, Condition, Medicine
 from health.models.sharing import RecordAccess, ShareLink, ShareLinkView
 
@@ -10,6 +11,9 @@ __all__ = [
     "CheckupFile",
     "Condition",
     "HealthRecord",
+    "Measurement",
+    "MeasureReminder",
+    "MeasurementGoal",
     "Medicine",
     "RecordAccess",
     "ShareLink",

@@ -250,7 +250,7 @@ def test_the_purge_runs_daily_from_beat():
     from django.conf import settings
 
     tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
-    assert tasks[-1] == "health.purge_share_logs"
+    assert "health.purge_share_logs" in tasks
 
 
 def test_the_purge_task_is_registered_by_name():
