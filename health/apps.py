@@ -8,3 +8,8 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         from health import dashboard  # noqa: F401 - registers the /my/ panel
+        from health.child import reminders, sections, tasks  # noqa: F401 - tasks: the worker knows its names
+
+        # Mother and child: the pregnancy, growth and vaccination sections, and the reminders' unsubscribe topic.
+        sections.register()
+        reminders.register()

@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     "facilities-draw-lotteries": {"task": "facilities.draw_due_lotteries", "schedule": timedelta(minutes=5)},
     "facilities-expire-wins": {"task": "facilities.expire_unconfirmed_wins", "schedule": timedelta(minutes=10)},
     "facilities-reminders": {"task": "facilities.send_reminders", "schedule": timedelta(minutes=30)},
+    # Vaccine reminders a week before a child's dose is due, once per child, dose and guardian (health.child).
+    "health-vaccine-reminders": {"task": "health.send_vaccine_reminders", "schedule": crontab(hour=9, minute=0)},
 }
 
 # --- Mail -----------------------------------------------------------------------------
