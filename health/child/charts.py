@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 640, 360
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
+WIDTH, HEIGHT = 360, 260
+LEFT, RIGHT, TOP, BOTTOM = 34, 8, 16, 30
 
 
 @dataclass

@@ -45,6 +45,10 @@ class Window:
     start: datetime.date  # first day the dose is due
     end: datetime.date  # first day it is overdue (the window closed the day before)
 
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
 
 def dose_window(birth: datetime.date, start_months: int, start_days: int, end_months: int, end_days: int) -> Window:
     return Window(start=age_date(birth, start_months, start_days), end=age_date(birth, end_months, end_days))
