@@ -7,17 +7,31 @@ and nothing is saved when any row is wrong. These are the town's tables; no one'
 
 from __future__ import annotations
 
+from django.db.models import ProtectedError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
-from wagtail.admin.views.generic import CreateView
+from wagtail.admin.views.generic import CreateView, DeleteView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from health.child import services
 from health.child.forms import ReferenceUploadForm
 from health.models import GrowthReference, Vaccine, VaccineDose
+
+
+class ProtectedDeleteView(DeleteView):
+    """Deleting a vaccine or dose that a child's record names is refused with a message (change it instead)."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ProtectedError:
+            messages.error(
+                request, _("Children's records name this vaccine dose, so it cannot be deleted. Change it instead.")
+            )
+            return redirect(self.index_url_name)
 
 
 class VaccineViewSet(ModelViewSet):
@@ -27,6 +41,7 @@ class VaccineViewSet(ModelViewSet):
     list_display = ["name", "code", "born_from", "born_until", "order"]
     search_fields = ["name", "name_en", "code"]
     copy_view_enabled = False
+    delete_view_class = ProtectedDeleteView
 
 
 class VaccineDoseViewSet(ModelViewSet):
@@ -36,6 +51,7 @@ class VaccineDoseViewSet(ModelViewSet):
     list_display = ["__str__", "start_months", "start_days", "end_months", "end_days"]
     list_filter = ["vaccine"]
     copy_view_enabled = False
+    delete_view_class = ProtectedDeleteView
 
 
 class ReferenceUploadView(CreateView):

@@ -90,3 +90,32 @@ def test_other_staff_cannot_upload(client):
 
     mfa_staff(client, SAFETY)
     assert client.get(reverse("health_growth_references:add")).status_code in (302, 403)
+
+
+def test_the_chart_names_the_japanese_table_when_the_family_or_staff_choose_it(client, child_record):
+    from health.models import ChildProfile
+
+    load(TEST_CSV, name="テスト表（作り物）", is_default=False)
+    ChildProfile.objects.create(record=child_record, sex="male", growth_reference="who")
+    client.force_login(child_record.member.household.owner)
+    url = reverse("portal:health_growth", args=[child_record.pk])
+    assert "基準：WHO子どもの成長基準（2006年）" in client.get(url).content.decode()
+    ChildProfile.objects.filter(record=child_record).update(growth_reference="jp")
+    assert "基準：テスト表（作り物）" in client.get(url).content.decode()
+    ChildProfile.objects.filter(record=child_record).update(growth_reference="")
+    assert "基準：WHO" in client.get(url).content.decode()  # no staff default yet
+    GrowthReference.objects.update(is_default=True)
+    assert "基準：テスト表（作り物）" in client.get(url).content.decode()
+
+
+def test_a_dose_named_by_a_childs_record_cannot_be_deleted_by_staff(client, child_record):
+    import datetime
+
+    from health.models import VaccinationGiven, VaccineDose
+
+    dose = VaccineDose.objects.get(vaccine__code="bcg", number=1)
+    VaccinationGiven.objects.create(record=child_record, dose=dose, date=datetime.date(2024, 11, 1))
+    mfa_staff(client, HEALTH)
+    page = client.post(reverse("health_vaccine_doses:delete", args=[dose.pk]), follow=True)
+    assert page.status_code == 200 and "削除できません" in page.content.decode()
+    assert VaccineDose.objects.filter(pk=dose.pk).exists()
