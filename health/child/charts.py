@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 360, 260
-LEFT, RIGHT, TOP, BOTTOM = 34, 8, 16, 30
+LEFT, RIGHT, TOP, BOTTOM = 34, 22, 16, 30
 
 
 @dataclass
@@ -17,6 +17,7 @@ class Chart:
     band_inner: str = ""  # 10th–90th
     median: str = ""  # 50th
     line: str = ""  # the child's points joined
+    curve_labels: list[tuple[float, str]] = field(default_factory=list)  # (y, "97") at the right end
     points: list[tuple[float, float, str]] = field(default_factory=list)  # (x, y, label)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
@@ -66,6 +67,8 @@ def build(
     chart.band_outer = band(3, 97)
     chart.band_inner = band(10, 90)
     chart.median = "M" + " L".join(f"{sx(x)},{sy(p[50])}" for x, p in curve) if curve else ""
+    if curve:
+        chart.curve_labels = [(sy(curve[-1][1][p]), str(p)) for p in (3, 50, 97)]
     chart.points = [(sx(x), sy(v), f"{v:g}") for x, v in data if 0 <= x <= months]
     if len(chart.points) > 1:
         chart.line = "M" + " L".join(f"{x},{y}" for x, y, _label in chart.points)

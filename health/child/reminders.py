@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from health.child import selectors
+from health.child import rules, selectors
 from health.models import HealthRecord, VaccinationGiven, VaccineReminderOptOut, VaccineReminderSent
 from notifications.services import queue_templated_mail
 from notifications.unsubscribe import Topic, register_topic, unsubscribe_url
@@ -52,7 +52,7 @@ def due_reminders(today: datetime.date) -> list[tuple[HealthRecord, object, obje
     records = list(
         HealthRecord.objects.filter(
             member__birth_date__lte=today,
-            member__birth_date__gt=today.replace(year=today.year - OLDEST_CHILD_YEARS - 1),
+            member__birth_date__gt=rules.add_months(today, -12 * (OLDEST_CHILD_YEARS + 1)),
         ).select_related("member__household__owner")
     )
     if not records:

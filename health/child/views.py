@@ -62,7 +62,13 @@ def growth(request: HttpRequest, record_id: int) -> HttpResponse:
     return render(
         request,
         "health/child/growth.html",
-        {"record": record, "view": view, "form": form, "profile_form": profile_form},
+        {
+            "record": record,
+            "view": view,
+            "form": form,
+            "profile_form": profile_form,
+            "birth_date": selectors.birth_date_of(record),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

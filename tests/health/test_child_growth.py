@@ -78,3 +78,14 @@ def test_bad_growth_input_is_refused_in_japanese_and_nothing_saved(client, child
     assert page.status_code == 400
     assert not GrowthEntry.objects.exists()
     assert not ChildProfile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_a_date_of_birth_the_page_asks_for_it(client, child_record):
+    member = child_record.member
+    member.birth_date = None
+    member.save()
+    ChildProfile.objects.create(record=child_record, sex="female")
+    client.force_login(member.household.owner)
+    page = client.get(reverse("portal:health_growth", args=[child_record.pk])).content.decode()
+    assert "生年月日を入力してください" in page and "<svg" not in page

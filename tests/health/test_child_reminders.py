@@ -56,3 +56,19 @@ def test_one_click_unsubscribe_stops_reminders_about_that_child(client, child_re
     assert answer.status_code in (200, 204)
     # The 1-year doses (MR, 水痘, PCV15 追加, 5種混合 追加) open on 2025-05-10: no mail now.
     assert reminders.send_vaccine_reminders(today=D(2025, 5, 5)) == 0
+
+
+def test_the_beat_runs_the_named_task_daily_as_the_last_entry():
+    from portal.celery import app
+
+    last = list(settings.CELERY_BEAT_SCHEDULE.values())[-1]
+    assert last["task"] == "health.send_vaccine_reminders"
+    assert last["schedule"].hour == {9} and last["schedule"].minute == {0}
+    assert "health.send_vaccine_reminders" in app.tasks
+
+
+def test_the_task_sends_and_a_leap_day_is_no_problem(child_record):
+    from health.child.tasks import send_vaccine_reminders
+
+    assert reminders.send_vaccine_reminders(today=D(2028, 2, 29)) == 0  # the child is 3: no dose opens this week
+    assert send_vaccine_reminders.delay().get() >= 0
