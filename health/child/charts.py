@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 360, 260
-LEFT, RIGHT, TOP, BOTTOM = 34, 22, 16, 30
+WIDTH, HEIGHT = 360, 272
+LEFT, RIGHT, TOP, BOTTOM = 34, 22, 24, 36
 
 
 @dataclass
