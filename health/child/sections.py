@@ -23,6 +23,50 @@ def vaccination_rows(record, start, end):
     return selectors.vaccinations_given(record, start, end)
 
 
+# LOINC codes of the growth measurements, with their UCUM units.
+GROWTH_LOINC = {
+    "weight_kg": ("29463-7", "Body weight", "kg"),
+    "height_cm": ("8302-2", "Body height", "cm"),
+    "head_cm": ("9843-4", "Head Occipital-frontal circumference", "cm"),
+}
+
+
+def growth_fhir(record, patient_ref: str, start, end) -> list[dict]:
+    """Each growth value as a FHIR R4 vital-signs Observation (LOINC code, UCUM unit)."""
+    resources = []
+    for entry in selectors.growth_entries(record, start, end):
+        for field, (code, display, unit) in GROWTH_LOINC.items():
+            value = getattr(entry, field)
+            if value is None:
+                continue
+            resources.append(
+                {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "category": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                    "code": "vital-signs",
+                                }
+                            ]
+                        }
+                    ],
+                    "code": {"coding": [{"system": "http://loinc.org", "code": code, "display": display}]},
+                    "subject": {"reference": patient_ref},
+                    "effectiveDateTime": entry.date.isoformat(),
+                    "valueQuantity": {
+                        "value": float(value),
+                        "unit": unit,
+                        "system": "http://unitsofmeasure.org",
+                        "code": unit,
+                    },
+                }
+            )
+    return resources
+
+
 def vaccination_fhir(record, patient_ref: str, start, end) -> list[dict]:
     """Each dose given as a FHIR R4 Immunization (status completed, the vaccine by name and code)."""
     resources = []
@@ -60,7 +104,12 @@ def register() -> None:
     )
     sections.register(
         sections.Section(
-            key="growth", label=_("Growth"), order=61, template="health/sections/growth.html", rows=growth_rows
+            key="growth",
+            label=_("Growth"),
+            order=61,
+            template="health/sections/growth.html",
+            rows=growth_rows,
+            fhir=growth_fhir,
         )
     )
     sections.register(

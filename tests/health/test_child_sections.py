@@ -52,3 +52,15 @@ def test_vaccinations_export_as_valid_fhir_immunizations(child_record):
         assert immunization.status == "completed" and immunization.lotNumber == "L1"
         assert immunization.patient.reference == "Patient/p1"
     assert sections.get("vaccinations").fhir(child_record, "Patient/p1", D(2025, 1, 1), None) == []
+
+
+def test_growth_exports_as_valid_fhir_observations_with_loinc_and_ucum(child_record):
+    from fhir.resources.R4B.observation import Observation
+
+    GrowthEntry.objects.create(record=child_record, date=D(2024, 6, 1), weight_kg="4.52", head_cm="38.0")
+    resources = sections.get("growth").fhir(child_record, "Patient/p1", None, None)
+    observations = [Observation.model_validate(r) for r in resources]
+    assert [(o.code.coding[0].code, float(o.valueQuantity.value), o.valueQuantity.code) for o in observations] == [
+        ("29463-7", 4.52, "kg"),
+        ("9843-4", 38.0, "cm"),
+    ]
