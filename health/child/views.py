@@ -21,6 +21,12 @@ from health.models import VaccineDose
 from portal.errors import add_form_error, show_error
 
 
+def _posted_id(request, name: str) -> int:
+    """An id posted by one of our forms; anything else counts as none (0 matches no row)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
 def _record(request, record_id: int, *, child: bool):
     record = health_selectors.record_for(request.user, record_id)
     if record is None or selectors.is_child_record(record) != child:
@@ -45,7 +51,7 @@ def growth(request: HttpRequest, record_id: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("portal:health_growth", record.pk)
         elif action == "delete":
-            services.delete_growth(record=record, entry_id=int(request.POST.get("entry") or 0))
+            services.delete_growth(record=record, entry_id=_posted_id(request, "entry"))
             messages.success(request, _("Deleted."))
             return redirect("portal:health_growth", record.pk)
         else:
@@ -81,7 +87,7 @@ def vaccinations(request: HttpRequest, record_id: int) -> HttpResponse:
     form = None
     if request.method == "POST":
         if request.POST.get("action") == "forget":
-            services.forget_dose(record=record, given_id=int(request.POST.get("given") or 0))
+            services.forget_dose(record=record, given_id=_posted_id(request, "given"))
             messages.success(request, _("Deleted."))
             return redirect("portal:health_vaccinations", record.pk)
         form = forms.DoseForm(request.POST)
@@ -148,7 +154,7 @@ def pregnancy(request: HttpRequest, record_id: int) -> HttpResponse:
     current = selectors.pregnancies(record)
     if request.method == "POST":
         if request.POST.get("action") == "checkup":
-            target = selectors.pregnancy_for(record, int(request.POST.get("pregnancy") or 0))
+            target = selectors.pregnancy_for(record, _posted_id(request, "pregnancy"))
             if target is None:
                 raise Http404
             checkup_form = forms.CheckupForm(request.POST, prefix="c")

@@ -37,3 +37,13 @@ def test_child_pages_are_404_on_an_adult_record_and_pregnancy_on_a_child(client,
     for name in CHILD_PAGES:
         assert client.get(reverse(name, args=[own_record.pk])).status_code == 404, name
     assert client.get(reverse("portal:health_pregnancy", args=[child_record.pk])).status_code == 404
+
+
+def test_a_tampered_id_changes_nothing_and_is_no_error(client, own_record, child_record):
+    client.force_login(own_record.user)
+    growth = reverse("portal:health_growth", args=[child_record.pk])
+    assert client.post(growth, {"action": "delete", "entry": "x"}).status_code == 302
+    vaccinations = reverse("portal:health_vaccinations", args=[child_record.pk])
+    assert client.post(vaccinations, {"action": "forget", "given": "1;"}).status_code == 302
+    pregnancy = reverse("portal:health_pregnancy", args=[own_record.pk])
+    assert client.post(pregnancy, {"action": "checkup", "pregnancy": "abc"}).status_code == 404
