@@ -119,3 +119,26 @@ def test_a_dose_named_by_a_childs_record_cannot_be_deleted_by_staff(client, chil
     page = client.post(reverse("health_vaccine_doses:delete", args=[dose.pk]), follow=True)
     assert page.status_code == 200 and "削除できません" in page.content.decode()
     assert VaccineDose.objects.filter(pk=dose.pk).exists()
+
+
+def test_health_staff_edit_the_schedule_and_other_staff_do_not(client):
+    from health.models import VaccineDose
+    from portal.staff import SAFETY
+
+    dose = VaccineDose.objects.get(vaccine__code="bcg", number=1)
+    mfa_staff(client, HEALTH)
+    for url in (
+        reverse("health_vaccine_doses:index"),
+        reverse("health_vaccine_doses:edit", args=[dose.pk]),
+        reverse("health_growth_references:index"),
+        reverse("health_growth_references:add"),
+    ):
+        assert client.get(url).status_code == 200, url
+    data = {"vaccine": dose.vaccine_id, "number": 1, "label": "1回", "start_months": 6, "start_days": 0}
+    data |= {"end_months": 12, "end_days": 0, "notes": ""}
+    assert client.post(reverse("health_vaccine_doses:edit", args=[dose.pk]), data).status_code == 302
+    dose.refresh_from_db()
+    assert dose.start_months == 6
+    client.logout()
+    mfa_staff(client, SAFETY)
+    assert client.get(reverse("health_vaccine_doses:edit", args=[dose.pk])).status_code in (302, 403)
