@@ -15,6 +15,7 @@ Rules, in plain words:
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
@@ -41,6 +42,11 @@ def register() -> None:
     )
 
 
+@dataclass(frozen=True)
+class Given:
+    date: datetime.date
+
+
 def vaccine_name(vaccine, language: str) -> str:
     """The vaccine's name in the mail's language (staff keep a Japanese and an English name)."""
     return vaccine.name if language == "ja" else (vaccine.name_en or vaccine.name)
@@ -58,14 +64,18 @@ def due_reminders(today: datetime.date) -> list[tuple[HealthRecord, object, obje
     if not records:
         return []
     vaccines = selectors.schedule()
-    given = set(VaccinationGiven.objects.filter(record__in=records).values_list("record_id", "dose_id"))
+    given: dict[int, dict[int, Given]] = {}
+    for record_id, dose_id, date in VaccinationGiven.objects.filter(record__in=records).values_list(
+        "record_id", "dose_id", "date"
+    ):
+        given.setdefault(record_id, {})[dose_id] = Given(date)
     sent = set(VaccineReminderSent.objects.filter(record__in=records).values_list("record_id", "dose_id", "user_id"))
     opted = set(VaccineReminderOptOut.objects.filter(record__in=records).values_list("record_id", "user_id"))
     guardians = guardians_of_members([r.member for r in records])
     due = []
     for record in records:
-        for planned in selectors.plan_for_birth(record.member.birth_date, today, vaccines):
-            if not today <= planned.window.start <= horizon or (record.pk, planned.dose.pk) in given:
+        for planned in selectors.plan_for_birth(record.member.birth_date, today, vaccines, given.get(record.pk)):
+            if not today <= planned.window.start <= horizon or planned.given is not None:
                 continue
             for user in guardians[record.member_id]:
                 if (record.pk, user.pk) in opted or (record.pk, planned.dose.pk, user.pk) in sent:

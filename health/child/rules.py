@@ -54,6 +54,13 @@ def dose_window(birth: datetime.date, start_months: int, start_days: int, end_mo
     return Window(start=age_date(birth, start_months, start_days), end=age_date(birth, end_months, end_days))
 
 
+def after_interval(window: Window, earlier_given: datetime.date | None, months: int, days: int) -> Window:
+    """The window of a dose that must wait an interval after an earlier dose: it opens no sooner than that."""
+    if earlier_given is None:
+        return window
+    return Window(start=max(window.start, age_date(earlier_given, months, days)), end=window.end)
+
+
 def dose_status(window: Window, today: datetime.date, given: bool) -> str:
     """done once given; otherwise overdue from the window's end, due inside it, upcoming before it."""
     if given:

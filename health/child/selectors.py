@@ -59,14 +59,23 @@ def plan_for_birth(
     vaccines: list[Vaccine],
     given: dict[int, VaccinationGiven] | None = None,
 ) -> list[PlannedDose]:
-    """The doses of the vaccines that apply to a child born on ``birth``, with their windows and status."""
+    """The doses of the vaccines that apply to a child born on ``birth``, with their windows and status.
+
+    ``given`` maps a dose id to what was given (anything with a ``date``): a later dose waits its minimum
+    interval after the earlier dose's actual date.
+    """
     given = given or {}
     plan = []
     for vaccine in vaccines:
         if not vaccine.applies_to(birth):
             continue
+        given_by_number = {d.number: given[d.pk].date for d in vaccine.doses.all() if d.pk in given}
         for dose in vaccine.doses.all():
             window = rules.dose_window(birth, dose.start_months, dose.start_days, dose.end_months, dose.end_days)
+            if dose.interval_from:
+                window = rules.after_interval(
+                    window, given_by_number.get(dose.interval_from), dose.interval_months, dose.interval_days
+                )
             done = given.get(dose.pk)
             plan.append(PlannedDose(vaccine, dose, window, rules.dose_status(window, today, done is not None), done))
     return plan

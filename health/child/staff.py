@@ -47,7 +47,19 @@ class VaccineViewSet(ModelViewSet):
 class VaccineDoseViewSet(ModelViewSet):
     model = VaccineDose
     icon = "date"
-    form_fields = ["vaccine", "number", "label", "start_months", "start_days", "end_months", "end_days", "notes"]
+    form_fields = [
+        "vaccine",
+        "number",
+        "label",
+        "start_months",
+        "start_days",
+        "end_months",
+        "end_days",
+        "interval_from",
+        "interval_months",
+        "interval_days",
+        "notes",
+    ]
     list_display = ["__str__", "start_months", "start_days", "end_months", "end_days"]
     list_filter = ["vaccine"]
     copy_view_enabled = False

@@ -8,7 +8,8 @@ birth of a child whose first dose at 2 months falls after the switch (born from 
 2024-08-01). A child who began a series before a switch finishes it as the clinic decides.
 
 Each dose has a window, as an age: it is *due* from the standard start of that dose (a later dose
-of a series starts after the earlier one's minimum interval) and *overdue* from the end of the
+of a series starts after the earlier one's minimum interval, counted from the earlier dose's actual
+date once it is recorded) and *overdue* from the end of the
 routine period (定期接種の対象期間), after which it is no longer a routine dose. These windows are
 a summary: 健康 staff must check them against the current MHLW schedule and edit them in the
 Wagtail admin (予防接種 → ワクチン).
@@ -179,6 +180,29 @@ SCHEDULE = [
 ]
 
 
+# Minimum intervals: (vaccine, dose number) -> (counted from dose number, months, days). A dose is due
+# no sooner than this after the earlier dose's actual date, whatever its age window says.
+INTERVALS = {
+    ("hepb", 2): (1, 0, 27),
+    ("hepb", 3): (1, 0, 139),
+    ("rota", 2): (1, 0, 27),
+    ("hib", 2): (1, 0, 27),
+    ("hib", 3): (2, 0, 27),
+    ("hib", 4): (3, 7, 0),
+    ("dpt-ipv", 2): (1, 0, 20),
+    ("dpt-ipv", 3): (2, 0, 20),
+    ("dpt-ipv", 4): (3, 6, 0),
+    ("dpt-ipv-hib", 2): (1, 0, 20),
+    ("dpt-ipv-hib", 3): (2, 0, 20),
+    ("dpt-ipv-hib", 4): (3, 6, 0),
+    **{(pcv, n): (n - 1, 0, 27) for pcv in ("pcv13", "pcv15", "pcv20") for n in (2, 3)},
+    **{(pcv, 4): (3, 0, 60) for pcv in ("pcv13", "pcv15", "pcv20")},
+    ("varicella", 2): (1, 3, 0),
+    ("je", 2): (1, 0, 6),
+    ("je", 3): (2, 6, 0),
+}
+
+
 def forwards(apps, schema_editor):
     from portal.staff import HEALTH, grant_model_permissions
 
@@ -197,6 +221,7 @@ def forwards(apps, schema_editor):
             },
         )
         for number, (label, sm, sd, em, ed, dose_notes) in enumerate(doses, start=1):
+            interval_from, interval_months, interval_days = INTERVALS.get((code, number), (None, 0, 0))
             VaccineDose.objects.update_or_create(
                 vaccine=vaccine,
                 number=number,
@@ -207,6 +232,9 @@ def forwards(apps, schema_editor):
                     "end_months": em,
                     "end_days": ed,
                     "notes": dose_notes,
+                    "interval_from": interval_from,
+                    "interval_months": interval_months,
+                    "interval_days": interval_days,
                 },
             )
     # 健康 staff edit the schedule and load growth reference tables; they see no one's record.

@@ -279,6 +279,14 @@ class VaccineDose(models.Model):
     start_days = models.PositiveSmallIntegerField(_("from age: extra days"), default=0)
     end_months = models.PositiveSmallIntegerField(_("until age: months"), default=0)
     end_days = models.PositiveSmallIntegerField(_("until age: extra days"), default=0)
+    interval_from = models.PositiveSmallIntegerField(
+        _("interval counted from dose number"),
+        null=True,
+        blank=True,
+        help_text=_("When that earlier dose was given, this one is due no sooner than the interval after it."),
+    )
+    interval_months = models.PositiveSmallIntegerField(_("minimum interval: months"), default=0)
+    interval_days = models.PositiveSmallIntegerField(_("minimum interval: days"), default=0)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     class Meta:

@@ -135,7 +135,7 @@ def test_health_staff_edit_the_schedule_and_other_staff_do_not(client):
     ):
         assert client.get(url).status_code == 200, url
     data = {"vaccine": dose.vaccine_id, "number": 1, "label": "1回", "start_months": 6, "start_days": 0}
-    data |= {"end_months": 12, "end_days": 0, "notes": ""}
+    data |= {"end_months": 12, "end_days": 0, "notes": "", "interval_months": 0, "interval_days": 0}
     assert client.post(reverse("health_vaccine_doses:edit", args=[dose.pk]), data).status_code == 302
     dose.refresh_from_db()
     assert dose.start_months == 6

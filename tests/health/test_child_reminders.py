@@ -72,3 +72,15 @@ def test_the_task_sends_and_a_leap_day_is_no_problem(child_record):
 
     assert reminders.send_vaccine_reminders(today=D(2028, 2, 29)) == 0  # the child is 3: no dose opens this week
     assert send_vaccine_reminders.delay().get() >= 0
+
+
+def test_the_reminder_of_a_later_dose_follows_the_earlier_dose_actually_given(child_record):
+    dose1 = VaccineDose.objects.get(vaccine__code="hepb", number=1)
+    VaccinationGiven.objects.create(record=child_record, dose=dose1, date=D(2024, 8, 1))
+    # Dose 2 opens 27 days later (2024-08-28), not at 2 months + 27 days (2024-08-06).
+    assert not OutboundMail.objects.filter(subject__contains="B型肝炎").exists()
+    reminders.send_vaccine_reminders(today=D(2024, 7, 31))
+    assert not OutboundMail.objects.filter(subject__contains="B型肝炎").exists()
+    reminders.send_vaccine_reminders(today=D(2024, 8, 21))
+    mail = OutboundMail.objects.get(subject__contains="B型肝炎")
+    assert "2024-08-28" in mail.body_text

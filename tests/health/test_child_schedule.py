@@ -84,9 +84,9 @@ def test_the_page_shows_due_overdue_and_records_a_dose(client, child_record):
     given = VaccinationGiven.objects.get(record=child_record)
     assert (given.dose, given.date, given.lot) == (dose, D(2024, 7, 12), "AB123")
     statuses = {
-        (p.vaccine.code, p.dose.number): p.status for p in selectors.vaccination_plan(child_record, D(2024, 7, 30))
+        (p.vaccine.code, p.dose.number): p.status for p in selectors.vaccination_plan(child_record, D(2024, 8, 1))
     }
-    assert statuses["dpt-ipv-hib", 1] == "done" and statuses["dpt-ipv-hib", 2] == "due"  # 20 days after 2 months
+    assert statuses["dpt-ipv-hib", 1] == "done" and statuses["dpt-ipv-hib", 2] == "due"  # 20 days after dose 1
 
 
 def test_a_dose_before_birth_or_in_the_future_is_refused_in_japanese(client, child_record):
@@ -98,3 +98,19 @@ def test_a_dose_before_birth_or_in_the_future_is_refused_in_japanese(client, chi
     page = client.post(url, {"dose": dose.pk, "date": "2999-01-01"}, follow=True)
     assert "未来" in page.content.decode()
     assert not VaccinationGiven.objects.exists()
+
+
+def test_a_later_dose_waits_its_interval_after_the_earlier_dose_actually_given(child_record):
+    """Born 2024-05-10: 5種混合 dose 2 opens at 2 months + 20 days, or 20 days after dose 1 if that was later."""
+    doses = {d.number: d for d in VaccineDose.objects.filter(vaccine__code="dpt-ipv-hib")}
+    plan_now = {(p.vaccine.code, p.dose.number): p for p in selectors.vaccination_plan(child_record, D(2024, 7, 1))}
+    assert plan_now["dpt-ipv-hib", 2].window.start == D(2024, 7, 30)
+    VaccinationGiven.objects.create(record=child_record, dose=doses[1], date=D(2024, 8, 20))
+    VaccinationGiven.objects.create(record=child_record, dose=doses[3], date=D(2024, 9, 30))
+    plan_later = {(p.vaccine.code, p.dose.number): p for p in selectors.vaccination_plan(child_record, D(2024, 9, 10))}
+    assert plan_later["dpt-ipv-hib", 2].window.start == D(2024, 9, 9)  # 20 days after 2024-08-20
+    assert plan_later["dpt-ipv-hib", 2].status == "due"
+    assert plan_later["dpt-ipv-hib", 4].window.start == D(2025, 5, 10)  # 12 months is later than 6 months after dose 3
+    VaccinationGiven.objects.filter(dose=doses[3]).update(date=D(2024, 12, 20))
+    plan_late = {(p.vaccine.code, p.dose.number): p for p in selectors.vaccination_plan(child_record, D(2025, 1, 1))}
+    assert plan_late["dpt-ipv-hib", 4].window.start == D(2025, 6, 20)  # 6 months after a late dose 3
