@@ -12,6 +12,7 @@ class HealthConfig(AppConfig):
         from health.sharing import tasks as sharing_tasks  # noqa: F401 - registers health.purge_share_logs
 
         self._ready_measurements()
+        self._ready_child()
 
     def _ready_measurements(self) -> None:
         from health.measurements import reminders, section, services, tasks  # noqa: F401 - section, task names
@@ -21,3 +22,10 @@ class HealthConfig(AppConfig):
         register_topic(
             Topic(key=reminders.TOPIC, label=_("Reminder to measure"), unsubscribe=services.unsubscribe_reminder)
         )
+
+    def _ready_child(self) -> None:
+        from health.child import reminders, sections, tasks  # noqa: F401 - tasks: the worker knows its names
+
+        # Mother and child: the pregnancy, growth and vaccination sections, and the reminders' unsubscribe topic.
+        sections.register()
+        reminders.register()

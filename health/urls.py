@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 
 from health import views
+from health.child import views as child_views
 from health.measurements import views as measurement_views
 from health.records import kinds as record_kinds
 from health.records import views as record_views
@@ -51,4 +52,9 @@ urlpatterns = [
         measurement_views.stop_reminder,
         name="health_reminder_stop",
     ),
+    # Mother and child (health.child): growth, vaccinations and birth on a child's record, pregnancy on the mother's.
+    path("<int:record_id>/growth/", child_views.growth, name="health_growth"),
+    path("<int:record_id>/vaccinations/", child_views.vaccinations, name="health_vaccinations"),
+    path("<int:record_id>/birth/", child_views.birth, name="health_birth"),
+    path("<int:record_id>/pregnancy/", child_views.pregnancy, name="health_pregnancy"),
 ]

@@ -1,4 +1,5 @@
-"""The health admin in Wagtail, for the 健康 group: aggregate statistics only, never a record."""
+"""The health admin in Wagtail, for the 健康 group: aggregate statistics and the town's tables
+(vaccination schedule, growth references), never a person's record."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,3 +22,11 @@ def register_health_statistics_url():
 @hooks.register("register_admin_menu_item")
 def register_health_statistics_menu_item():
     return StatisticsMenuItem(_("Health log statistics"), reverse("health_statistics"), icon_name="table", order=600)
+
+
+@hooks.register("register_admin_viewset")
+def register_mother_child_viewsets():
+    """The vaccination schedule and growth reference tables (health.child.staff)."""
+    from health.child.staff import MotherChildAdminGroup
+
+    return MotherChildAdminGroup()

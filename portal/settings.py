@@ -259,6 +259,8 @@ CELERY_BEAT_SCHEDULE = {
     "health-purge-share-logs": {"task": "health.purge_share_logs", "schedule": crontab(hour=3, minute=45)},
     # Reminders to measure go out within 5 minutes of the time each resident chose (health.measurements).
     "health-measure-reminders": {"task": "health.send_measure_reminders", "schedule": timedelta(minutes=5)},
+    # Vaccine reminders a week before a child's dose is due, once per child, dose and guardian (health.child).
+    "health-vaccine-reminders": {"task": "health.send_vaccine_reminders", "schedule": crontab(hour=9, minute=0)},
 }
 
 # --- Mail -----------------------------------------------------------------------------

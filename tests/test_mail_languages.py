@@ -38,6 +38,14 @@ def mail_templates() -> set[str]:
     return found
 
 
+class Child(str):
+    """A household member as the vaccine mail uses it: its name, and ``given_name``."""
+
+    @property
+    def given_name(self) -> str:
+        return self.split()[-1]
+
+
 def data(language: str) -> NS:
     """Names and free text as residents and staff would write them in that language."""
     ja = language == "ja"
@@ -129,6 +137,18 @@ def contexts(language: str) -> dict[str, list[dict]]:
         ],
         "town_news": [{"title": d.title, "text": d.body, "unsubscribe_url": url}],
         "health_caregiver_added": [{"owner": d.person, "record_url": url}],
+        "health_vaccine_reminder": [
+            {
+                "child": Child(d.member),
+                "vaccine_name": "MR" if language == "en" else "MR（麻しん風しん混合）",
+                "dose": NS(label="1"),
+                "window": NS(start=day, end=day),
+                "page_url": "/my/health/1/vaccinations/",
+                "site_url": url,
+                "site_name": d.title,
+                "unsubscribe_url": url,
+            }
+        ],
         "health_measure_reminder": [
             {
                 "own": True,

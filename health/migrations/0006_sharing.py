@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("health", "0003_records"),
+        ("health", "0005_child_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
