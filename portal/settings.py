@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     "facilities-draw-lotteries": {"task": "facilities.draw_due_lotteries", "schedule": timedelta(minutes=5)},
     "facilities-expire-wins": {"task": "facilities.expire_unconfirmed_wins", "schedule": timedelta(minutes=10)},
     "facilities-reminders": {"task": "facilities.send_reminders", "schedule": timedelta(minutes=30)},
+    # Disclosure requests due within a few open days (or overdue): 情報公開 staff are mailed once per due date.
+    "disclosure-warn-due-soon": {"task": "disclosure.warn_due_soon", "schedule": crontab(hour=8, minute=0)},
 }
 
 # --- Mail -----------------------------------------------------------------------------
