@@ -8,12 +8,16 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from disclosure.models import ClosedDay, Request
 from disclosure.staff import RequestActionView, RequestDetailView, RequestIndexView, RequestListPolicy, is_overdue
+
+
+def _overdue_text(request: Request) -> str:
+    return str(_("Past the due date")) if is_overdue(request, timezone.localdate()) else ""
 
 
 class RequestViewSet(ModelViewSet):
@@ -32,7 +36,7 @@ class RequestViewSet(ModelViewSet):
         "name",
         "status",
         "due_date",
-        BooleanColumn("overdue", label=_("Past the due date"), accessor=lambda r: is_overdue(r, timezone.localdate())),
+        Column("overdue", label=_("Due date status"), accessor=_overdue_text),
     ]
     list_filter = ["status"]
     search_fields = ["number", "name", "document"]
