@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from disclosure.models import DECISIONS, PreferredForm, RequesterType, Status
+from disclosure.models import DECISIONS, PreferredForm, RequesterType
 from disclosure.services import MAX_TEXT
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
@@ -110,6 +110,3 @@ class TransferForm(forms.Form):
 class ImplementForm(forms.Form):
     fee = forms.IntegerField(label=_("Fee (yen)"), min_value=0, initial=0)
     note = forms.CharField(label=_("Note (optional)"), max_length=MAX_TEXT, widget=TEXTAREA, required=False)
-
-
-STATUS_CHOICES = Status.choices

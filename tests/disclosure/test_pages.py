@@ -185,3 +185,21 @@ def test_other_staff_cannot_open_the_disclosure_admin(client, disclosure_request
         reverse("disclosure_requests:action", args=["decide", disclosure_request.pk]),
     ):
         assert client.get(url).status_code in (302, 403)
+
+
+def test_the_resident_pages_are_valid_html(client, disclosure_request, clerk, tmp_path):
+    """The crawl of tests/test_html_valid.py meets no request; this checks the pages a requester sees."""
+    from tests.test_html_valid import vnu_errors
+
+    services.post_message(request=disclosure_request, by=clerk, body="資料を確認しています。", from_staff=True)
+    services.ask_correction(request=disclosure_request, by=clerk, body="対象期間を教えてください。")
+    client.force_login(disclosure_request.user)
+    urls = [
+        reverse("portal:disclosure"),
+        reverse("portal:disclosure_new"),
+        reverse("portal:disclosure_request", args=[disclosure_request.pk]),
+        reverse("portal:disclosure_withdraw", args=[disclosure_request.pk]),
+        reverse("portal:dashboard"),
+    ]
+    pages = {url: client.get(url).content.decode() for url in urls}
+    assert vnu_errors(pages, tmp_path) == []
