@@ -43,7 +43,8 @@ def test_a_resident_files_a_request_and_sees_the_receipt_number(client, clerk):
     assert OutboundMail.objects.filter(to_email="hanako@example.jp", subject__contains=filed.number).exists()
     listing = client.get(reverse("portal:disclosure")).content.decode()
     assert filed.number in listing and "受付" in listing
-    assert filed.number in client.get(reverse("portal:dashboard")).content.decode()
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    assert f'href="{reverse("portal:disclosure_request", args=[filed.pk])}"' in dashboard
 
 
 @pytest.mark.parametrize(
