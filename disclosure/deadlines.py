@@ -23,7 +23,7 @@ The rules, as most Japanese disclosure ordinances word them (情報公開条例)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -52,16 +52,24 @@ class Ordinance:
     extra_closed_days: frozenset[date] = frozenset()
     roll_forward: bool = True
     max_extension_days: int = 30
+    closed_day_names: tuple[tuple[date, str], ...] = ()  # what the town calls its extra closed days
 
-    def with_closed_days(self, days: Iterable[date]) -> Ordinance:
-        """The same rules with the town's extra closed days (e.g. from the database) added."""
-        return Ordinance(**{**self.__dict__, "extra_closed_days": frozenset(self.extra_closed_days) | set(days)})
+    def with_closed_days(self, days: Iterable[date] | Mapping[date, str]) -> Ordinance:
+        """The same rules with the town's extra closed days (e.g. from the database) added, named or not."""
+        names = tuple(days.items()) if isinstance(days, Mapping) else ()
+        return Ordinance(
+            **{
+                **self.__dict__,
+                "extra_closed_days": frozenset(self.extra_closed_days) | set(days),
+                "closed_day_names": self.closed_day_names + names,
+            }
+        )
 
     # --- The calendar -------------------------------------------------------------------
     def closed_reason(self, day: date) -> str | None:
         """Why the town is closed on ``day`` (a sentence for the explanation), or ``None`` when open."""
         if day in self.extra_closed_days:
-            return _("a day the town office is closed")
+            return dict(self.closed_day_names).get(day) or _("a day the town office is closed")
         if self.year_end_closure and ((day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)):
             return _("the year-end closure (29 December to 3 January)")
         if self.national_holidays:
@@ -278,7 +286,14 @@ def compute(
     due, _added = _walk(first, period, closed, ordinance)
     if ordinance.roll_forward and not ordinance.is_open(due):
         moved = ordinance.next_open_day(due)
-        steps.append(Step(StepKind.ROLL, moved, start=due, reason=ordinance.closed_reason(due) or ""))
+        reasons: list[str] = []
+        day = due
+        while day < moved:  # every closed day skipped, named once (土曜日、日曜日、海の日)
+            reason = ordinance.closed_reason(day) or ""
+            if reason not in reasons:
+                reasons.append(reason)
+            day += DAY
+        steps.append(Step(StepKind.ROLL, moved, start=due, reason=_(", ").join(reasons)))
         due = moved
 
     days_left = None

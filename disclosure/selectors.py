@@ -15,7 +15,7 @@ from portal.staff import DISCLOSURE
 
 def current_ordinance() -> deadlines.Ordinance:
     """The town's ordinance with the closed days staff added."""
-    return TOWN_ORDINANCE.with_closed_days(ClosedDay.objects.values_list("date", flat=True))
+    return TOWN_ORDINANCE.with_closed_days(dict(ClosedDay.objects.values_list("date", "name")))
 
 
 def deadline_for(

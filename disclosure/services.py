@@ -343,7 +343,8 @@ def special_extend(*, request: Request, by, reason: str, remainder_due: date, to
 def recompute_open_due_dates() -> int:
     """Recompute the due dates of all open requests (after a closed day was added or removed).
 
-    Returns how many changed; each change is written in the request's history.
+    Returns how many changed; each change is written in the request's history and mailed to the
+    requester with the new date and how it was counted.
     """
     changed = 0
     ordinance = selectors.current_ordinance()
@@ -357,7 +358,8 @@ def recompute_open_due_dates() -> int:
                 old = request.due_date
                 request.due_date = due
                 request.save(update_fields=["due_date"])
-                _event(request, EventKind.DUE_CHANGED, note=f"{old} → {due}")
+                event = _event(request, EventKind.DUE_CHANGED, note=f"{old} → {due}")
+                _mail_requester(request, event, gettext_lazy("The due date of your disclosure request has changed."))
                 changed += 1
     return changed
 

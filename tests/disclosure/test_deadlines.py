@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from disclosure.deadlines import DayOne, Extension, Ordinance, Pause, StepKind, business_days_before, compute
 
@@ -168,6 +169,8 @@ def test_each_step_says_what_it_added():
     assert (start.start, start.date, start.days) == (D(2026, 7, 2), D(2026, 7, 16), 15)
     assert (pause.days, pause.date) == (4, D(2026, 7, 20))
     assert (roll.start, roll.reason, roll.date) == (D(2026, 7, 20), "海の日", D(2026, 7, 21))
+    year_end = compute(D(2026, 12, 14)).steps[-1]
+    assert year_end.start == D(2026, 12, 29) and year_end.date == D(2027, 1, 4)
 
 
 def test_an_unanswered_correction_stops_the_clock():
@@ -197,4 +200,10 @@ def test_days_left_and_overdue_depend_on_today_only():
 def test_closed_day_reasons_and_warning_day():
     assert CAL.closed_reason(D(2026, 5, 6)) == "憲法記念日 振替休日"
     assert CAL.closed_reason(D(2026, 7, 15)) is None
+    assert CAL.with_closed_days({D(2026, 7, 15): "庁舎停電"}).closed_reason(D(2026, 7, 15)) == "庁舎停電"
+    with translation.override("ja"):
+        assert CAL.closed_reason(D(2027, 1, 2)) == "年末年始の閉庁期間（12月29日〜1月3日）"
+        assert compute(D(2026, 7, 3)).explanation[-1] == (
+            "2026年7月18日（土）は閉庁日（土曜日、日曜日、海の日）のため、期限は翌開庁日の2026年7月21日（火）になります。"
+        )
     assert business_days_before(D(2026, 5, 7), 2, CAL) == D(2026, 4, 30)

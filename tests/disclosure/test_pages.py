@@ -204,3 +204,18 @@ def test_the_resident_pages_are_valid_html(client, disclosure_request, clerk, tm
     ]
     pages = {url: client.get(url).content.decode() for url in urls}
     assert vnu_errors(pages, tmp_path) == []
+
+
+def test_staff_add_a_closed_day_in_the_admin_and_open_requests_move(
+    staff_client, disclosure_request, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = staff_client.post(
+            reverse("disclosure_closed_days:add"), {"date": "2026-07-16", "name": "庁舎の電気設備点検"}
+        )
+    assert page.status_code == 302
+    disclosure_request.refresh_from_db()
+    assert disclosure_request.due_date == date(2026, 7, 17)
+    staff_client.force_login(disclosure_request.user)
+    html = staff_client.get(reverse("portal:disclosure_request", args=[disclosure_request.pk])).content.decode()
+    assert "2026年7月16日（木）は閉庁日（庁舎の電気設備点検）のため" in html and "期限の再計算" in html

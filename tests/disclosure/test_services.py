@@ -189,6 +189,9 @@ def test_a_closed_day_added_later_moves_open_requests(django_capture_on_commit_c
     assert decided.due_date == date(2026, 7, 16)
     change = open_request.events.get()
     assert change.kind == EventKind.DUE_CHANGED and "2026-07-17" in change.note
+    told = mails_to(open_request.email)
+    assert len(told) == 1 and "2026年7月17日（金）" in told[0].body_text and "庁舎停電" not in told[0].subject
+    assert not mails_to(decided.email)
     with django_capture_on_commit_callbacks(execute=True):
         open_request.pauses.none()
         from disclosure.models import ClosedDay
