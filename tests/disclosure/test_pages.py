@@ -39,6 +39,7 @@ def test_a_resident_files_a_request_and_sees_the_receipt_number(client, clerk):
     html = page.content.decode()
     assert f"受付番号は {filed.number} です" in html
     assert "決定期限の計算" in html and "1日目として15日以内に決定" in html
+    assert "（あと" in html and "日）" in html
     assert "請求の受付" in html and "filed" not in html  # the history shows labels, never codes
     assert OutboundMail.objects.filter(to_email="hanako@example.jp", subject__contains=filed.number).exists()
     listing = client.get(reverse("portal:disclosure")).content.decode()
