@@ -4,11 +4,11 @@ Only the 情報公開 group (and superusers) see it; the views are in :mod:`disc
 changing or removing a closed day recomputes the due dates of open requests (``disclosure.signals``).
 """
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -31,7 +31,12 @@ class RequestViewSet(ModelViewSet):
     copy_view_enabled = False
     ordering = ["due_date", "-received_on"]
     list_display = [
-        Column("number", label=_("receipt number"), accessor="number"),
+        TitleColumn(
+            "number",
+            label=_("receipt number"),
+            accessor="number",
+            get_url=lambda r: reverse("disclosure_requests:inspect", args=[r.pk]),
+        ),
         "received_on",
         "name",
         "status",

@@ -151,6 +151,10 @@ def test_staff_list_flags_overdue_requests_and_logs_the_look(staff_client, clerk
     assert page.status_code == 200
     html = page.content.decode()
     assert late.number in html and "期限超過" in html
+    assert f'href="{reverse("disclosure_requests:inspect", args=[late.pk])}"' in html
+    RequestFactory(number="R2026-0077", seq=77)
+    found = client.get(reverse("disclosure_requests:index"), {"q": "R2026-0077"}).content.decode()
+    assert "R2026-0077" in found and late.number not in found
     assert AccessLog.objects.filter(staff=clerk, action="list").exists()
 
 
