@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from disclosure import forms, selectors, services
+from disclosure import deadlines, forms, selectors, services
 from disclosure.errors import DisclosureError
 from disclosure.models import OPEN_STATUSES, Request
 from portal.admin_views import ReadOnlyPolicy
@@ -165,3 +166,29 @@ class RequestActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
             return self.form_invalid(form)
         messages.success(self.request, _("%(number)s: done.") % {"number": self.object.number})
         return redirect(self.get_success_url())
+
+
+class DueSoonPanel(Component):
+    """On the admin dashboard of 情報公開 staff: open requests past or near their due date, soonest first."""
+
+    name = "disclosure_due_soon"
+    template_name = "disclosure/admin/due_soon_panel.html"
+    order = 90
+
+    def get_context_data(self, parent_context):
+        from disclosure.ordinance import WARN_BUSINESS_DAYS
+
+        today = timezone.localdate()
+        ordinance = selectors.current_ordinance()
+        rows = []
+        for req in selectors.open_requests().filter(due_date__isnull=False).order_by("due_date")[:50]:
+            if deadlines.business_days_before(req.due_date, WARN_BUSINESS_DAYS, ordinance) > today:
+                break
+            rows.append((req, is_overdue(req, today)))
+        return {"rows": rows}
+
+
+def dashboard_panels(request, panels) -> None:
+    """Add :class:`DueSoonPanel` for staff who may see requests."""
+    if request_permissions.user_has_permission(request.user, "view"):
+        panels.append(DueSoonPanel())

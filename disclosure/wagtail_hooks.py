@@ -13,7 +13,14 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from disclosure.models import ClosedDay, Request
-from disclosure.staff import RequestActionView, RequestDetailView, RequestIndexView, RequestListPolicy, is_overdue
+from disclosure.staff import (
+    RequestActionView,
+    RequestDetailView,
+    RequestIndexView,
+    RequestListPolicy,
+    dashboard_panels,
+    is_overdue,
+)
 
 
 def _overdue_text(request: Request) -> str:
@@ -78,3 +85,9 @@ class DisclosureViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_disclosure_viewsets():
     return DisclosureViewSetGroup()
+
+
+@hooks.register("construct_homepage_panels")
+def add_due_soon_panel(request, panels):
+    """情報公開 staff see overdue and nearly due requests on the admin's first page."""
+    dashboard_panels(request, panels)

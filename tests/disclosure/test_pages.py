@@ -224,3 +224,10 @@ def test_staff_add_a_closed_day_in_the_admin_and_open_requests_move(
     staff_client.force_login(disclosure_request.user)
     html = staff_client.get(reverse("portal:disclosure_request", args=[disclosure_request.pk])).content.decode()
     assert "2026年7月16日（木）は閉庁日（庁舎の電気設備点検）のため" in html and "期限の再計算" in html
+
+
+def test_the_admin_dashboard_lists_overdue_and_nearly_due_requests(staff_client, client):
+    late = RequestFactory(received_on=date(2020, 7, 1), due_date=date(2020, 7, 16), number="R2020-0009")
+    later = RequestFactory(received_on=date(2099, 7, 1), due_date=date(2099, 7, 16), number="R2099-0001")
+    html = staff_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "決定期限が近い情報公開請求" in html and late.number in html and later.number not in html
