@@ -34,8 +34,10 @@ from disclosure.models import (
     Message,
     MessageKind,
     Pause,
+    PreferredForm,
     ReceiptCounter,
     Request,
+    RequesterType,
     Status,
 )
 from disclosure.models import Event as EventRow
@@ -179,6 +181,8 @@ def file_request(
     address = _text(address, _("address"))
     if not (email or "").strip():
         raise DisclosureError(_("Please give an email address we can answer to."), code="missing_email")
+    if requester_type not in RequesterType.values or preferred_form not in PreferredForm.values:
+        raise DisclosureError(_("Choose one of the options offered."), code="bad_choice")
     seq, number = _next_number(received.year)
     request = Request(
         number=number,

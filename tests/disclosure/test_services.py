@@ -54,6 +54,14 @@ def test_an_empty_request_is_refused_and_changes_nothing(field):
     assert not Request.objects.exists() and not ReceiptCounter.objects.exists() and not OutboundMail.objects.exists()
 
 
+@pytest.mark.parametrize("change", [{"requester_type": "robot"}, {"preferred_form": "fax"}])
+def test_an_unknown_choice_is_refused_and_changes_nothing(change):
+    with pytest.raises(DisclosureError) as refused:
+        services.file_request(user=UserFactory(), **{**FORM, **change}, today=date(2026, 7, 1))
+    assert refused.value.code == "bad_choice" and "選んでください" in refused.value.message
+    assert not Request.objects.exists() and not OutboundMail.objects.exists()
+
+
 def test_a_correction_stops_the_clock_until_the_answer(disclosure_request, clerk):
     services.ask_correction(
         request=disclosure_request, by=clerk, body="対象期間を教えてください。", today=date(2026, 7, 6)
