@@ -261,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
     "health-measure-reminders": {"task": "health.send_measure_reminders", "schedule": timedelta(minutes=5)},
     # Vaccine reminders a week before a child's dose is due, once per child, dose and guardian (health.child).
     "health-vaccine-reminders": {"task": "health.send_vaccine_reminders", "schedule": crontab(hour=9, minute=0)},
+    # Disclosure requests due within a few open days (or overdue): 情報公開 staff are mailed once per due date.
+    "disclosure-warn-due-soon": {"task": "disclosure.warn_due_soon", "schedule": crontab(hour=8, minute=0)},
 }
 
 # --- Mail -----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ my_patterns = [
     # Safety mail for the family (portal:safety, portal:safety_member …), see safety/urls.py
     path("safety/", include("safety.urls")),
     path("health/", include("health.urls")),
+    path("disclosure/", include("disclosure.urls")),
 ]
 
 urlpatterns = [

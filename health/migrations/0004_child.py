@@ -190,7 +190,7 @@ class Migration(migrations.Migration):
             name="Pregnancy",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("due_date", models.DateField(verbose_name="due date")),
+                ("due_date", models.DateField(verbose_name="expected date of delivery")),
                 ("notes", models.TextField(blank=True, max_length=2000, verbose_name="notes")),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (

@@ -56,7 +56,7 @@ class Pregnancy(models.Model):
     """One pregnancy on the mother's own record."""
 
     record = models.ForeignKey(HealthRecord, on_delete=models.CASCADE, related_name="pregnancies")
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("expected date of delivery"))
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -1,0 +1,490 @@
+"""Writes of disclosure requests: keyword-only, one transaction, the rule in the docstring.
+
+The state machine (``TRANSITIONS``): a request is received (受付); the town may ask for a
+correction (補正依頼: the clock stops until the answer), extend the deadline (延長, up to 30 days in
+all) or use the special extension (特例延長), and then decides: 全部開示 / 部分開示 / 非開示 /
+不存在 / 存否応答拒否, with the ordinance article as the reason for anything but full disclosure.
+Open requests may also be withdrawn (取下げ), dismissed (却下) or transferred (移送). A disclosure
+(全部・部分開示) is then carried out (実施) with its fee. Anything else raises
+:class:`~disclosure.errors.DisclosureError` before anything is written.
+
+Every change writes an :class:`~disclosure.models.Event`, recomputes the cached due date and mails
+the requester through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from disclosure import deadlines, selectors
+from disclosure.errors import DisclosureError
+from disclosure.models import (
+    DECISIONS,
+    OPEN_STATUSES,
+    RELEASING,
+    EventKind,
+    Extension,
+    Message,
+    MessageKind,
+    Pause,
+    PreferredForm,
+    ReceiptCounter,
+    Request,
+    RequesterType,
+    Status,
+)
+from disclosure.models import Event as EventRow
+from notifications.services import queue_templated_mail
+
+S = Status
+#: action → the statuses it may start from.
+TRANSITIONS: dict[str, tuple[Status, ...]] = {
+    "ask_correction": (S.RECEIVED, S.EXTENDED, S.SPECIAL_EXTENDED),
+    "answer_correction": (S.CORRECTION,),
+    "extend": (S.RECEIVED, S.EXTENDED),
+    "special_extend": (S.RECEIVED, S.EXTENDED),
+    "decide": (S.RECEIVED, S.EXTENDED, S.SPECIAL_EXTENDED),
+    "withdraw": OPEN_STATUSES,
+    "reject": OPEN_STATUSES,
+    "transfer": (S.RECEIVED, S.EXTENDED),
+    "implement": RELEASING,
+}
+
+MAX_TEXT = 4000
+
+
+def allowed_actions(request: Request) -> list[str]:
+    """The actions the request's status allows now (the staff page shows only these)."""
+    return [action for action, sources in TRANSITIONS.items() if request.status in sources]
+
+
+def _check(request: Request, action: str) -> None:
+    if request.status not in TRANSITIONS[action]:
+        raise DisclosureError(
+            _("This cannot be done while the request is “%(status)s”.") % {"status": request.get_status_display()},
+            code="illegal_transition",
+        )
+
+
+def _lock(request: Request) -> Request:
+    """Re-read the request under a row lock, so two staff members cannot move it at once."""
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    request.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return request
+
+
+def _text(value: str, what: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DisclosureError(_("Please write the %(what)s.") % {"what": what}, code="missing_text")
+    if len(value) > MAX_TEXT:
+        raise DisclosureError(
+            _("The %(what)s is too long (at most %(max)s characters).") % {"what": what, "max": MAX_TEXT},
+            code="too_long",
+        )
+    return value
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _refresh_due(request: Request) -> deadlines.Deadline:
+    """Recompute and store the cached due date (``None`` while the clock is stopped or after the decision)."""
+    deadline = selectors.deadline_for(request)
+    request.due_date = deadline.due if request.status in OPEN_STATUSES else request.due_date
+    if request.status == Status.CORRECTION:
+        request.due_date = None
+    return deadline
+
+
+def _event(request: Request, kind: EventKind, *, by=None, note: str = "") -> EventRow:
+    return EventRow.objects.create(request=request, kind=kind, status=request.status, actor=by, note=note)
+
+
+def request_url(request: Request) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("portal:disclosure_request", args=[request.pk])
+
+
+def _mail_requester(request: Request, event: EventRow, headline, *, body: str = "") -> None:
+    """Tell the requester what happened, with the due date and how it was computed."""
+    deadline = selectors.deadline_for(request)
+    queue_templated_mail(
+        template="disclosure_update",
+        context={
+            "request": request,
+            "headline": headline,
+            "body": body,
+            "deadline": deadline,
+            "show_deadline": request.status in OPEN_STATUSES,
+            "url": request_url(request),
+        },
+        to_email=request.email,
+        recipient=request.user,
+        idempotency_key=f"disclosure-event-{event.pk}-requester",
+        category="disclosure",
+    )
+
+
+def _mail_staff(request: Request, key: str, headline, *, body: str = "") -> int:
+    """Tell the 情報公開 staff (once per ``key``); returns how many mails were queued."""
+    staff = selectors.staff_recipients()
+    url = settings.SITE_URL.rstrip("/") + reverse("disclosure_requests:inspect", args=[request.pk])
+    for member in staff:
+        queue_templated_mail(
+            template="disclosure_staff",
+            context={"request": request, "headline": headline, "body": body, "url": url},
+            to_email=member.email,
+            recipient=member,
+            idempotency_key=f"disclosure-{key}-staff-{member.pk}",
+            category="disclosure_staff",
+        )
+    return len(staff)
+
+
+# --- Filing -------------------------------------------------------------------------------
+def _next_number(year: int) -> tuple[int, str]:
+    ReceiptCounter.objects.get_or_create(year=year)
+    counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, f"R{year}-{counter.last:04d}"
+
+
+@transaction.atomic
+def file_request(
+    *,
+    user,
+    requester_type: str,
+    name: str,
+    address: str,
+    email: str,
+    document: str,
+    preferred_form: str,
+    representative: str = "",
+    phone: str = "",
+    purpose: str = "",
+    today: date | None = None,
+) -> Request:
+    """File a request online: it gets the next receipt number of the year (R2026-0001 …), its due date,
+    and the requester a receipt mail; the 情報公開 staff are told."""
+    received = _today(today)
+    document = _text(document, _("title or content of the documents"))
+    name = _text(name, _("name"))
+    address = _text(address, _("address"))
+    if not (email or "").strip():
+        raise DisclosureError(_("Please give an email address we can answer to."), code="missing_email")
+    if requester_type not in RequesterType.values or preferred_form not in PreferredForm.values:
+        raise DisclosureError(_("Choose one of the options offered."), code="bad_choice")
+    seq, number = _next_number(received.year)
+    request = Request(
+        number=number,
+        year=received.year,
+        seq=seq,
+        user=user,
+        requester_type=requester_type,
+        name=name,
+        representative=representative.strip(),
+        address=address,
+        email=email.strip(),
+        phone=phone.strip(),
+        document=document,
+        preferred_form=preferred_form,
+        purpose=_text(purpose, _("purpose"), required=False),
+        received_on=received,
+    )
+    request.save()
+    _refresh_due(request)
+    request.save(update_fields=["due_date"])
+    event = _event(request, EventKind.FILED, by=user)
+    _mail_requester(request, event, gettext_lazy("We have received your disclosure request."), body=request.document)
+    _mail_staff(request, f"filed-{request.pk}", gettext_lazy("A new disclosure request"), body=request.document)
+    return request
+
+
+# --- Corrections and messages ---------------------------------------------------------------
+@transaction.atomic
+def ask_correction(*, request: Request, by, body: str, today: date | None = None) -> Message:
+    """Ask the requester to correct or complete the request (補正依頼). The clock stops until they answer."""
+    _lock(request)
+    _check(request, "ask_correction")
+    body = _text(body, _("message"))
+    Pause.objects.create(request=request, started_on=_today(today))
+    message = Message.objects.create(
+        request=request, kind=MessageKind.CORRECTION, author=by, from_staff=True, body=body
+    )
+    request.status = Status.CORRECTION
+    _refresh_due(request)
+    request.save(update_fields=["status", "due_date"])
+    event = _event(request, EventKind.CORRECTION_ASKED, by=by)
+    _mail_requester(request, event, gettext_lazy("We ask you to correct your disclosure request."), body=body)
+    return message
+
+
+@transaction.atomic
+def answer_correction(
+    *, request: Request, by, body: str, from_staff: bool = False, today: date | None = None
+) -> Message:
+    """The requester answers the correction (or staff record an answer given at the counter); the clock runs again."""
+    _lock(request)
+    _check(request, "answer_correction")
+    body = _text(body, _("message"))
+    pause = request.pauses.get(ended_on__isnull=True)
+    pause.ended_on = max(_today(today), pause.started_on)
+    pause.save(update_fields=["ended_on"])
+    message = Message.objects.create(
+        request=request, kind=MessageKind.ANSWER, author=by, from_staff=from_staff, body=body
+    )
+    request.status = Status.EXTENDED if request.extensions.filter(special=False).exists() else Status.RECEIVED
+    if request.extensions.filter(special=True).exists():
+        request.status = Status.SPECIAL_EXTENDED
+    _refresh_due(request)
+    request.save(update_fields=["status", "due_date"])
+    event = _event(request, EventKind.CORRECTION_ANSWERED, by=by)
+    _mail_requester(request, event, gettext_lazy("Your correction has been received; the deadline runs again."))
+    _mail_staff(request, f"answer-{message.pk}", gettext_lazy("The requester answered the correction"), body=body)
+    return message
+
+
+@transaction.atomic
+def post_message(*, request: Request, by, body: str, from_staff: bool, internal: bool = False) -> Message:
+    """A message on the request. The requester's reaches the staff, the staff's reaches the requester by
+    mail too; an internal note (staff only) is mailed to nobody and never shown to the requester."""
+    body = _text(body, _("message"))
+    if internal and not from_staff:
+        raise DisclosureError(_("Only staff can write internal notes."), code="note_not_staff")
+    if request.status == Status.CORRECTION and not from_staff:
+        # A message while a correction is asked *is* the answer: it restarts the clock.
+        return answer_correction(request=request, by=by, body=body)
+    message = Message.objects.create(
+        request=request,
+        kind=MessageKind.NOTE if internal else MessageKind.MESSAGE,
+        author=by,
+        from_staff=from_staff,
+        internal=internal,
+        body=body,
+    )
+    if internal:
+        return message
+    if from_staff:
+        queue_templated_mail(
+            template="disclosure_update",
+            context={
+                "request": request,
+                "headline": gettext_lazy("A message about your disclosure request."),
+                "body": body,
+                "show_deadline": False,
+                "url": request_url(request),
+            },
+            to_email=request.email,
+            recipient=request.user,
+            idempotency_key=f"disclosure-message-{message.pk}",
+            category="disclosure",
+        )
+    else:
+        _mail_staff(request, f"message-{message.pk}", gettext_lazy("A message from the requester"), body=body)
+    return message
+
+
+# --- Deadlines ------------------------------------------------------------------------------
+@transaction.atomic
+def extend(*, request: Request, by, days: int, reason: str) -> Request:
+    """Extend the deadline (延長) by ``days``; all extensions together stay within the ordinance's 30 days.
+    The requester is mailed the reason and the new date."""
+    _lock(request)
+    _check(request, "extend")
+    reason = _text(reason, _("reason"))
+    ordinance = selectors.current_ordinance()
+    used = sum(request.extensions.filter(special=False).values_list("days", flat=True))
+    if days < 1 or used + days > ordinance.max_extension_days:
+        raise DisclosureError(
+            _("An extension can add at most %(max)s days in all (%(left)s left).")
+            % {"max": ordinance.max_extension_days, "left": ordinance.max_extension_days - used},
+            code="extension_too_long",
+        )
+    Extension.objects.create(request=request, days=days, reason=reason)
+    request.status = Status.EXTENDED
+    _refresh_due(request)
+    request.save(update_fields=["status", "due_date"])
+    event = _event(request, EventKind.EXTENDED, by=by, note=reason)
+    _mail_requester(
+        request, event, gettext_lazy("The deadline of your disclosure request has been extended."), body=reason
+    )
+    return request
+
+
+@transaction.atomic
+def special_extend(*, request: Request, by, reason: str, remainder_due: date, today: date | None = None) -> Request:
+    """The special extension (特例延長) for very many documents: a substantial part is decided within
+    the extended period, the rest by ``remainder_due``, which must come after it."""
+    _lock(request)
+    _check(request, "special_extend")
+    reason = _text(reason, _("reason"))
+    probe = selectors.deadline_for(request, extra=(deadlines.Extension(special=True, remainder_due=remainder_due),))
+    if remainder_due is None or probe.due is None or remainder_due <= probe.due:
+        raise DisclosureError(
+            _("The date for the rest must come after %(date)s.") % {"date": probe.due or "-"},
+            code="remainder_too_early",
+        )
+    Extension.objects.create(request=request, special=True, reason=reason, remainder_due=remainder_due)
+    request.status = Status.SPECIAL_EXTENDED
+    _refresh_due(request)
+    request.save(update_fields=["status", "due_date"])
+    event = _event(request, EventKind.SPECIAL_EXTENDED, by=by, note=reason)
+    _mail_requester(
+        request, event, gettext_lazy("The special extension applies to your disclosure request."), body=reason
+    )
+    return request
+
+
+def recompute_open_due_dates() -> int:
+    """Recompute the due dates of all open requests (after a closed day was added or removed).
+
+    Returns how many changed; each change is written in the request's history and mailed to the
+    requester with the new date and how it was counted.
+    """
+    changed = 0
+    ordinance = selectors.current_ordinance()
+    with transaction.atomic():
+        for request in (
+            selectors.open_requests().prefetch_related("pauses", "extensions").select_for_update(of=("self",))
+        ):
+            deadline = selectors.deadline_for(request, ordinance=ordinance)
+            due = None if request.status == Status.CORRECTION else deadline.due
+            if due != request.due_date:
+                old = request.due_date
+                request.due_date = due
+                request.save(update_fields=["due_date"])
+                event = _event(request, EventKind.DUE_CHANGED, note=f"{old} → {due}")
+                _mail_requester(request, event, gettext_lazy("The due date of your disclosure request has changed."))
+                changed += 1
+    return changed
+
+
+# --- Decisions and the end of a request -------------------------------------------------------
+@transaction.atomic
+def decide(*, request: Request, by, outcome: str, reason: str = "", today: date | None = None) -> Request:
+    """Decide (決定). Anything but full disclosure needs its reason: the ordinance article it rests on."""
+    _lock(request)
+    _check(request, "decide")
+    if outcome not in DECISIONS:
+        raise DisclosureError(_("Choose one of the decisions."), code="bad_outcome")
+    reason = _text(reason, _("reason (ordinance article)"), required=outcome != Status.DISCLOSED)
+    request.status = outcome
+    request.reason = reason
+    request.decided_on = _today(today)
+    request.save(update_fields=["status", "reason", "decided_on"])
+    event = _event(request, EventKind.DECIDED, by=by, note=reason)
+    _mail_requester(
+        request,
+        event,
+        gettext_lazy("A decision has been made on your disclosure request."),
+        body=f"{request.get_status_display()}\n{reason}".strip(),
+    )
+    return request
+
+
+@transaction.atomic
+def withdraw(*, request: Request, by, reason: str = "") -> Request:
+    """The requester withdraws the request (取下げ), online or at the counter, while it is open."""
+    _lock(request)
+    _check(request, "withdraw")
+    reason = _text(reason, _("reason"), required=False)
+    request.status = Status.WITHDRAWN
+    request.due_date = None
+    request.save(update_fields=["status", "due_date"])
+    event = _event(request, EventKind.WITHDRAWN, by=by, note=reason)
+    _mail_requester(request, event, gettext_lazy("Your disclosure request has been withdrawn."))
+    return request
+
+
+@transaction.atomic
+def reject(*, request: Request, by, reason: str) -> Request:
+    """Dismiss the request (却下), e.g. when a correction was never made; the reason is mailed."""
+    _lock(request)
+    _check(request, "reject")
+    reason = _text(reason, _("reason"))
+    request.status = Status.REJECTED
+    request.reason = reason
+    request.due_date = None
+    request.decided_on = timezone.localdate()
+    request.save(update_fields=["status", "reason", "due_date", "decided_on"])
+    event = _event(request, EventKind.REJECTED, by=by, note=reason)
+    _mail_requester(request, event, gettext_lazy("Your disclosure request has been dismissed."), body=reason)
+    return request
+
+
+@transaction.atomic
+def transfer(*, request: Request, by, to: str, reason: str = "") -> Request:
+    """Transfer the request to the body that holds the documents (移送); the requester is told where."""
+    _lock(request)
+    _check(request, "transfer")
+    to = _text(to, _("body the request is transferred to"))
+    reason = _text(reason, _("reason"), required=False)
+    request.status = Status.TRANSFERRED
+    request.transferred_to = to
+    request.reason = reason
+    request.due_date = None
+    request.save(update_fields=["status", "transferred_to", "reason", "due_date"])
+    event = _event(request, EventKind.TRANSFERRED, by=by, note=to)
+    _mail_requester(request, event, gettext_lazy("Your disclosure request has been transferred."), body=to)
+    return request
+
+
+@transaction.atomic
+def implement(*, request: Request, by, fee: int, note: str = "", today: date | None = None) -> Request:
+    """Record that the disclosure was carried out (実施: viewing or release of copies) and its fee."""
+    _lock(request)
+    _check(request, "implement")
+    if fee is None or fee < 0:
+        raise DisclosureError(_("The fee must be zero or more yen."), code="bad_fee")
+    note = _text(note, _("note"), required=False)
+    request.status = Status.IMPLEMENTED
+    request.fee = fee
+    request.implemented_on = _today(today)
+    request.save(update_fields=["status", "fee", "implemented_on"])
+    event = _event(request, EventKind.IMPLEMENTED, by=by, note=note)
+    _mail_requester(
+        request, event, gettext_lazy("The disclosure has been carried out."), body=_("Fee: %(fee)s yen") % {"fee": fee}
+    )
+    return request
+
+
+# --- Warnings ---------------------------------------------------------------------------------
+def warn_due_soon(*, today: date | None = None, business_days: int | None = None) -> int:
+    """Mail the 情報公開 staff about each open request due within ``business_days`` open days (or overdue).
+
+    Once per request and due date: a request warned about is not warned again unless its due date
+    moves (an extension, a closed day). Returns how many requests were warned about.
+    """
+    from disclosure.ordinance import WARN_BUSINESS_DAYS
+
+    today = _today(today)
+    days = WARN_BUSINESS_DAYS if business_days is None else business_days
+    ordinance = selectors.current_ordinance()
+    warned = 0
+    candidates = selectors.open_requests().filter(due_date__isnull=False).exclude(status=Status.CORRECTION)
+    for request_id, due in candidates.values_list("pk", "due_date"):
+        if deadlines.business_days_before(due, days, ordinance) > today:
+            continue
+        with transaction.atomic():
+            request = Request.objects.select_for_update().get(pk=request_id)
+            if request.warned_due == request.due_date or request.status not in OPEN_STATUSES:
+                continue
+            request.warned_due = request.due_date
+            request.save(update_fields=["warned_due"])
+            headline = (
+                gettext_lazy("A disclosure request is overdue")
+                if request.due_date < today
+                else gettext_lazy("A disclosure request is due soon")
+            )
+            _mail_staff(request, f"due-{request.pk}-{request.due_date:%Y%m%d}", headline)
+            warned += 1
+    return warned

@@ -1,0 +1,194 @@
+"""The 情報公開 staff pages in the Wagtail admin: the requests list, one request with its actions.
+
+The list shows each open request's due date and flags the overdue ones. A request's page shows the
+requester, the due date with how it was counted, the history, all messages (internal notes
+included) and the actions its status allows; every action goes through :mod:`disclosure.services`,
+so staff keep to the same state machine as the tests. Every look at a request is written to the
+staff access log (``portal.audit.log_staff_access``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from disclosure import deadlines, forms, selectors, services
+from disclosure.errors import DisclosureError
+from disclosure.models import OPEN_STATUSES, Request
+from portal.admin_views import ReadOnlyPolicy
+from portal.audit import log_staff_access
+from portal.errors import add_form_error
+
+request_permissions = ModelPermissionPolicy(Request)
+
+
+class RequestListPolicy(ReadOnlyPolicy):
+    """Wagtail's generic views only show requests; changes go through the actions below."""
+
+
+def is_overdue(request: Request, today=None) -> bool:
+    today = today or timezone.localdate()
+    return request.status in OPEN_STATUSES and request.due_date is not None and request.due_date < today
+
+
+class RequestIndexView(IndexView):
+    """All requests, open ones first by due date; each look is logged."""
+
+    def get(self, request, *args, **kwargs):
+        log_staff_access(request=request, action="list", object_type=Request._meta.label)
+        return super().get(request, *args, **kwargs)
+
+
+#: action → (form, title, the service call)
+ACTIONS = {
+    "message": (forms.StaffMessageForm, gettext_lazy("Write a message or an internal note")),
+    "ask_correction": (forms.CorrectionForm, gettext_lazy("Ask for a correction")),
+    "answer_correction": (forms.AnswerForm, gettext_lazy("Record the answer to the correction")),
+    "extend": (forms.ExtendForm, gettext_lazy("Extend the deadline")),
+    "special_extend": (forms.SpecialExtendForm, gettext_lazy("Special extension")),
+    "decide": (forms.DecideForm, gettext_lazy("Make the decision")),
+    "withdraw": (forms.OptionalReasonForm, gettext_lazy("Record the withdrawal")),
+    "reject": (forms.ReasonForm, gettext_lazy("Dismiss the request")),
+    "transfer": (forms.TransferForm, gettext_lazy("Transfer the request")),
+    "implement": (forms.ImplementForm, gettext_lazy("Record the disclosure and its fee")),
+}
+
+
+def _run(action: str, req: Request, user, data: dict) -> None:
+    if action == "message":
+        services.post_message(request=req, by=user, body=data["body"], from_staff=True, internal=data["internal"])
+    elif action == "ask_correction":
+        services.ask_correction(request=req, by=user, body=data["body"])
+    elif action == "answer_correction":
+        services.answer_correction(request=req, by=user, body=data["body"], from_staff=True)
+    elif action == "extend":
+        services.extend(request=req, by=user, days=data["days"], reason=data["reason"])
+    elif action == "special_extend":
+        services.special_extend(request=req, by=user, reason=data["reason"], remainder_due=data["remainder_due"])
+    elif action == "decide":
+        services.decide(request=req, by=user, outcome=data["outcome"], reason=data["reason"])
+    elif action == "withdraw":
+        services.withdraw(request=req, by=user, reason=data["reason"])
+    elif action == "reject":
+        services.reject(request=req, by=user, reason=data["reason"])
+    elif action == "transfer":
+        services.transfer(request=req, by=user, to=data["to"], reason=data["reason"])
+    elif action == "implement":
+        services.implement(request=req, by=user, fee=data["fee"], note=data["note"])
+
+
+def _action_links(req: Request) -> list[tuple[str, str]]:
+    names = ["message", *services.allowed_actions(req)]
+    return [(str(ACTIONS[name][1]), reverse("disclosure_requests:action", args=[name, req.pk])) for name in names]
+
+
+class RequestDetailView(InspectView):
+    """One request: requester, due date and how it was counted, history, messages, actions."""
+
+    template_name = "disclosure/admin/detail.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Request.objects.select_related("user"), pk=self.pk)
+
+    def get(self, request, *args, **kwargs):
+        log_staff_access(request=request, action="view", obj=self.object)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        req = self.object
+        context.update(
+            req=req,
+            deadline=selectors.deadline_for(req, today=timezone.localdate()),
+            overdue=is_overdue(req),
+            events=req.events.select_related("actor"),
+            all_messages=req.messages.select_related("author"),
+            actions=_action_links(req) if request_permissions.user_has_permission(self.request.user, "change") else [],
+        )
+        return context
+
+
+class RequestActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+    """One action on a request (補正依頼, decide, extend, withdraw …): a form, then the service."""
+
+    permission_policy = request_permissions
+    permission_required = "change"
+    template_name = "disclosure/admin/action.html"
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.user_has_permission(self.permission_required):
+            raise PermissionDenied
+        self.action = kwargs["action"]
+        if self.action not in ACTIONS:
+            raise Http404
+        self.object = get_object_or_404(Request, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        log_staff_access(request=request, action="view", obj=self.object)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return ACTIONS[self.action][0]
+
+    def get_page_title(self):
+        return str(ACTIONS[self.action][1])
+
+    def get_page_subtitle(self):
+        return f"{self.object.number} {self.object.name}"
+
+    def get_success_url(self):
+        return reverse("disclosure_requests:inspect", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(req=self.object, submit_label=self.get_page_title(), cancel_url=self.get_success_url())
+        return context
+
+    def form_valid(self, form):
+        try:
+            _run(self.action, self.object, self.request.user, form.cleaned_data)
+        except DisclosureError as error:
+            add_form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(number)s: done.") % {"number": self.object.number})
+        return redirect(self.get_success_url())
+
+
+class DueSoonPanel(Component):
+    """On the admin dashboard of 情報公開 staff: open requests past or near their due date, soonest first."""
+
+    name = "disclosure_due_soon"
+    template_name = "disclosure/admin/due_soon_panel.html"
+    order = 90
+
+    def get_context_data(self, parent_context):
+        from disclosure.ordinance import WARN_BUSINESS_DAYS
+
+        today = timezone.localdate()
+        ordinance = selectors.current_ordinance()
+        rows = []
+        for req in selectors.open_requests().filter(due_date__isnull=False).order_by("due_date")[:50]:
+            if deadlines.business_days_before(req.due_date, WARN_BUSINESS_DAYS, ordinance) > today:
+                break
+            rows.append((req, is_overdue(req, today)))
+        return {"rows": rows}
+
+
+def dashboard_panels(request, panels) -> None:
+    """Add :class:`DueSoonPanel` for staff who may see requests."""
+    if request_permissions.user_has_permission(request.user, "view"):
+        panels.append(DueSoonPanel())
