@@ -235,7 +235,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "notifications.sweep_outbox",
         "schedule": timedelta(
-            seconds=env_int("OUTBOX_SWEEP_SECONDS", 60, help="How often beat re-enqueues overdue mails.")
+            seconds=env_int(
+                "OUTBOX_SWEEP_SECONDS",
+                5,
+                help="How often beat re-enqueues overdue mails and frees those of dead workers.",
+            )
         ),
     },
     "outbox-purge": {"task": "notifications.purge_old_mail", "schedule": timedelta(hours=24)},
@@ -298,6 +302,16 @@ OUTBOX_SWEEP_GRACE_SECONDS = env_int(
     "OUTBOX_SWEEP_GRACE_SECONDS", 30, help="A queued mail this overdue is re-enqueued by the sweeper."
 )
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 1800, help="Longest retry delay.")
+# Worker heartbeats (notifications.heartbeat): the mails of a worker silent for
+# OUTBOX_WORKER_DEAD_SECONDS are freed by the next sweep instead of waiting for their lease.
+OUTBOX_HEARTBEAT_SECONDS = env_int(
+    "OUTBOX_HEARTBEAT_SECONDS", 2, help="How often each Celery worker records in the database that it is alive."
+)
+OUTBOX_WORKER_DEAD_SECONDS = env_int(
+    "OUTBOX_WORKER_DEAD_SECONDS",
+    10,
+    help="A worker whose heartbeat is this old is dead: the sweeper frees the mails it claimed.",
+)
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
