@@ -8,9 +8,9 @@ a new worker). Its pool processes are forked after that and inherit it; a claim 
 database's clock. The sweeper treats the claims of a worker whose row is older than
 ``OUTBOX_WORKER_DEAD_SECONDS`` as abandoned (:func:`dead_workers`).
 
-A stale row only counts when some worker has been beating without a break for at least
-``OUTBOX_WORKER_DEAD_SECONDS``: after a database restart every worker's row is old for a moment,
-and nobody may be declared dead until the live ones had the time to beat again.
+A stale row only counts when some worker has been beating without a break for three heartbeats
+(:func:`steady_seconds`): after a database restart every worker's row is old for a moment, and
+nobody may be declared dead until the live ones had the time to beat again.
 
 Claims made outside a worker (in-process tasks, a shell) have no identity and no heartbeat;
 they are only ever taken back after their lease.
@@ -62,14 +62,22 @@ def forget(worker: str) -> None:
     WorkerHeartbeat.objects.filter(worker=worker).delete()
 
 
+def steady_seconds() -> int:
+    """How long a worker must have beaten without a break before its word counts (see :func:`dead_workers`)."""
+    return min(settings.OUTBOX_WORKER_DEAD_SECONDS, 3 * settings.OUTBOX_HEARTBEAT_SECONDS)
+
+
 def dead_workers():
     """A query of the workers whose heartbeat stopped (a subquery for the sweeper), or None.
 
-    None when no worker has been beating steadily for ``OUTBOX_WORKER_DEAD_SECONDS``: then
-    stale rows may only mean that the database was away, and nothing is judged.
+    None when no worker has been beating without a break for :func:`steady_seconds` (three
+    heartbeats): then stale rows may only mean that the database was away, and the live workers
+    have not yet had the time to beat again, so nothing is judged.
     """
     window = timedelta(seconds=settings.OUTBOX_WORKER_DEAD_SECONDS)
-    steady = WorkerHeartbeat.objects.filter(seen_at__gte=Now() - window, since__lte=Now() - window)
+    steady = WorkerHeartbeat.objects.filter(
+        seen_at__gte=Now() - window, since__lte=Now() - timedelta(seconds=steady_seconds())
+    )
     if not steady.exists():
         return None
     return WorkerHeartbeat.objects.filter(seen_at__lt=Now() - window).values("worker")

@@ -116,13 +116,14 @@ def test_sweeper_frees_at_once_the_rows_of_a_worker_whose_heartbeat_stopped(batc
 
 def test_after_a_database_restart_nobody_is_judged_dead_until_the_living_beat_again(batch, settings):
     settings.OUTBOX_WORKER_DEAD_SECONDS = 10
+    settings.OUTBOX_HEARTBEAT_SECONDS = 2  # a steady run is three beats: 6 s
     beats("a", seen_ago=30, steady_for=60)  # every row is old: the database was away
     beats("b", seen_ago=0, steady_for=2)  # one worker is beating again, but only just
     services.claim(batch, task_id="t", worker="a")
     with mock.patch.object(services, "enqueue_delivery") as enqueue:
         assert services.sweep() == 0
     enqueue.assert_called_once_with([])
-    beats("b", seen_ago=0, steady_for=10)
+    beats("b", seen_ago=0, steady_for=6)
     with mock.patch.object(services, "enqueue_delivery"):
         assert services.sweep() == 3
 
