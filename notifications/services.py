@@ -271,10 +271,11 @@ def _deliver_after_commit(mail_id: int | list[int]) -> None:
         pending[key].extend(mail_id)
 
 
-def enqueue_delivery(mail_ids: int | list[int], *, countdown: float | None = None) -> None:
+def enqueue_delivery(mail_ids: int | list[int], *, countdown: float | None = None, queue: str | None = None) -> None:
     """Hand mails to the Celery queue, ``OUTBOX_BATCH_SIZE`` per task.
 
     If the broker is down the request still succeeds: the sweeper picks the mails up later.
+    ``queue`` is the Celery queue (the default one unless the sweeper is recovering mails).
     """
     from notifications.tasks import deliver_mail, deliver_mails
 
@@ -284,9 +285,9 @@ def enqueue_delivery(mail_ids: int | list[int], *, countdown: float | None = Non
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             if len(chunk) == 1:
-                deliver_mail.apply_async((chunk[0],), countdown=countdown)
+                deliver_mail.apply_async((chunk[0],), countdown=countdown, queue=queue)
             else:
-                deliver_mails.apply_async((chunk,), countdown=countdown)
+                deliver_mails.apply_async((chunk,), countdown=countdown, queue=queue)
     except Exception:
         logger.exception("Could not enqueue mails %s; the outbox sweeper will retry them", ids[:10])
 
@@ -516,7 +517,7 @@ def sweep(*, grace_seconds: int | None = None, limit: int = 1000) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     ids = list(due)
-    enqueue_delivery(ids)
+    enqueue_delivery(ids, queue=settings.OUTBOX_RECOVERY_QUEUE)  # not behind a broadcast's backlog
     return len(ids)
 
 

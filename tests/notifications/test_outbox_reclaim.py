@@ -122,10 +122,26 @@ def test_after_a_database_restart_nobody_is_judged_dead_until_the_living_beat_ag
     services.claim(batch, task_id="t", worker="a")
     with mock.patch.object(services, "enqueue_delivery") as enqueue:
         assert services.sweep() == 0
-    enqueue.assert_called_once_with([])
+    assert enqueue.call_args.args[0] == []
     beats("b", seen_ago=0, steady_for=6)
     with mock.patch.object(services, "enqueue_delivery"):
         assert services.sweep() == 3
+
+
+def test_the_sweeper_sends_what_it_takes_back_through_the_recovery_queue(batch, settings):
+    services.claim(batch, task_id="t", worker="w")
+    OutboundMail.objects.filter(pk__in=batch).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    with mock.patch("notifications.tasks.deliver_mails.apply_async") as publish:
+        assert services.sweep() == 3
+    assert publish.call_args.kwargs["queue"] == settings.OUTBOX_RECOVERY_QUEUE == "outbox-recovery"
+    assert settings.CELERY_BEAT_SCHEDULE["outbox-sweep"]["options"]["queue"] == "outbox-recovery"
+
+
+def test_a_worker_consumes_the_recovery_queue_as_well_as_the_default_one():
+    from portal.celery import app
+
+    assert {q.name for q in app.amqp.queues.values()} == {"celery", "outbox-recovery"}
+    assert app.amqp.queues["outbox-recovery"].routing_key == "outbox-recovery"
 
 
 def test_a_heartbeat_after_a_silence_starts_a_new_steady_run(settings):
