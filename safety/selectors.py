@@ -249,9 +249,7 @@ def progress(broadcast: Broadcast) -> Progress:
     status = OutboundMail.Status
     queued, sending = counts.get(status.QUEUED, 0), counts.get(status.SENDING, 0)
     sent, failed = counts.get(status.SENT, 0), counts.get(status.FAILED, 0)
-    return Progress(
-        total=queued + sending + sent + failed, queued=queued, sending=sending, sent=sent, failed=failed
-    )
+    return Progress(total=queued + sending + sent + failed, queued=queued, sending=sending, sent=sent, failed=failed)
 
 
 def failed_mails(broadcast: Broadcast, limit: int = 500) -> QuerySet[OutboundMail]:
