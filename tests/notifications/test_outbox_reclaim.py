@@ -161,3 +161,26 @@ def test_a_heartbeat_after_a_silence_starts_a_new_steady_run(settings):
 
 def test_each_worker_start_is_a_new_identity():
     assert heartbeat.new_worker_id("w1@host") != heartbeat.new_worker_id("w1@host")
+
+
+def test_a_batch_whose_database_went_away_retries_as_the_same_task(batch):
+    """Database restart mid-batch: the task retries under its own id, so its next run takes its rows back."""
+    from types import SimpleNamespace
+
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from notifications import tasks
+
+    task = SimpleNamespace(
+        request=SimpleNamespace(id="task-1", is_eager=False, retries=2), retry=mock.Mock(side_effect=Retry())
+    )
+    services.claim(batch, task_id="task-1", worker="w1")
+    with (
+        mock.patch.object(services, "deliver_many", side_effect=OperationalError("server closed the connection")),
+        pytest.raises(Retry),
+    ):
+        tasks._deliver(task, batch)
+    assert task.retry.call_args.kwargs["countdown"] == 4
+    assert {m.claimed_by for m in rows(batch)} == {"task-1"}, "the rows wait for the same task id"
+    assert len(services.claim(batch, task_id="task-1", worker="w1")) == 3
