@@ -35,9 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import create_database, database_url, drop_database, flush_redis, machine, wait_for_worker  # noqa: E402
 
-BENCH_DB = "machi_bench"
-CACHE_URL = "redis://127.0.0.1:6379/12"
-BROKER_URL = "redis://127.0.0.1:6379/13"
+# Overridable so that two people benchmarking on one machine do not share a database or Redis.
+BENCH_DB = os.environ.get("BENCH_OUTBOX_DB", "machi_bench")
+CACHE_URL = os.environ.get("BENCH_OUTBOX_CACHE", "redis://127.0.0.1:6379/12")
+BROKER_URL = os.environ.get("BENCH_OUTBOX_BROKER", "redis://127.0.0.1:6379/13")
 TARGET_RATIO = 0.5
 
 # Production-like limits (tests/workers.py shortens them for fault tests).

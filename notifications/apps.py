@@ -7,4 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Mail and notifications")
 
     def ready(self) -> None:
-        from notifications import dashboard  # noqa: F401 - registers the mail panel on /my/
+        from notifications import (
+            dashboard,  # noqa: F401 - registers the mail panel on /my/
+            heartbeat,  # noqa: F401 - a Celery worker's heartbeat (signal handlers)
+        )

@@ -43,6 +43,11 @@ class OutboundMail(models.Model):
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claim_token = models.UUIDField(null=True, blank=True)
+    # Who holds the claim: the Celery task (its id) and the worker process running it (see
+    # notifications.heartbeat). A redelivered task takes back its own rows at once; the sweeper
+    # frees the rows of a worker whose heartbeat stopped.
+    claimed_by = models.CharField(max_length=255, blank=True, default="")
+    claimed_worker = models.CharField(max_length=255, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -59,3 +64,19 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_email}: {self.subject}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A Celery worker process that is alive: it writes ``seen_at`` every OUTBOX_HEARTBEAT_SECONDS.
+
+    ``since`` is when its current unbroken run of beats began. Times are the database's clock,
+    so workers on machines whose clocks differ are judged alike.
+    """
+
+    worker = models.CharField(max_length=255, primary_key=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    seen_at = models.DateTimeField()
+    since = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.worker

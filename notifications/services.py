@@ -271,10 +271,11 @@ def _deliver_after_commit(mail_id: int | list[int]) -> None:
         pending[key].extend(mail_id)
 
 
-def enqueue_delivery(mail_ids: int | list[int], *, countdown: float | None = None) -> None:
+def enqueue_delivery(mail_ids: int | list[int], *, countdown: float | None = None, queue: str | None = None) -> None:
     """Hand mails to the Celery queue, ``OUTBOX_BATCH_SIZE`` per task.
 
     If the broker is down the request still succeeds: the sweeper picks the mails up later.
+    ``queue`` is the Celery queue (the default one unless the sweeper is recovering mails).
     """
     from notifications.tasks import deliver_mail, deliver_mails
 
@@ -284,9 +285,9 @@ def enqueue_delivery(mail_ids: int | list[int], *, countdown: float | None = Non
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             if len(chunk) == 1:
-                deliver_mail.apply_async((chunk[0],), countdown=countdown)
+                deliver_mail.apply_async((chunk[0],), countdown=countdown, queue=queue)
             else:
-                deliver_mails.apply_async((chunk,), countdown=countdown)
+                deliver_mails.apply_async((chunk,), countdown=countdown, queue=queue)
     except Exception:
         logger.exception("Could not enqueue mails %s; the outbox sweeper will retry them", ids[:10])
 
@@ -304,20 +305,32 @@ def _due(now) -> Q:
     return Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(status=Status.SENDING, lease_expires_at__lt=now)
 
 
-def claim(mail_ids: list[int]) -> list[OutboundMail]:
+def claim(mail_ids: list[int], *, task_id: str | None = None, worker: str | None = None) -> list[OutboundMail]:
     """Claim the due mails among ``mail_ids`` for this worker; the others are skipped.
 
     The conditional UPDATE is the lock: the database lets exactly one claimant match a row.
     The lease outlasts the task's hard time limit, so no live worker loses its claim.
+
+    ``task_id`` is the Celery task making the claim, recorded on each row. Rows still claimed
+    by that same task id are taken back at once, lease or not: Celery only runs a task id again
+    after its earlier run ended (redelivered after its worker was lost, or retried), so nobody
+    else is sending them. A different task never takes a live lease.
     """
+    if worker is None:
+        from notifications.heartbeat import WORKER_ID as worker
     now = timezone.now()
     token = uuid.uuid4()
+    due = _due(now)
+    if task_id:
+        due |= Q(status=Status.SENDING, claimed_by=task_id)
     claimed = (
         OutboundMail.objects.filter(pk__in=mail_ids)
-        .filter(_due(now))
+        .filter(due)
         .update(
             status=Status.SENDING,
             claim_token=token,
+            claimed_by=task_id or "",
+            claimed_worker=worker,
             lease_expires_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
             attempts=F("attempts") + 1,
         )
@@ -401,13 +414,15 @@ class BatchResult:
     retry_in: float | None = None
 
 
-def deliver_many(mail_ids: list[int]) -> BatchResult:
+def deliver_many(mail_ids: list[int], *, task_id: str | None = None) -> BatchResult:
     """Send the due mails among ``mail_ids``, each marked sent as soon as the server took it.
 
     A permanent failure fails that mail only. A temporary one (the server is down or busy)
     stops the batch: the rest would fail the same way, so it waits for the same retry.
+    If marking a mail sent finds the claim gone (the sweeper judged this worker dead and the
+    rows were claimed again), the batch stops: its other rows belong to someone else now.
     """
-    mails = claim(mail_ids)
+    mails = claim(mail_ids, task_id=task_id)
     result = BatchResult(outcomes=dict.fromkeys(mail_ids, "skipped"), retry_ids=[])
     for position, mail in enumerate(mails):
         try:
@@ -425,16 +440,19 @@ def deliver_many(mail_ids: list[int]) -> BatchResult:
                 result.retry_in = outcome.retry_in
                 return result
             continue
-        OutboundMail.objects.filter(pk=mail.pk, claim_token=mail.claim_token).update(
+        marked = OutboundMail.objects.filter(pk=mail.pk, claim_token=mail.claim_token).update(
             status=Status.SENT, sent_at=timezone.now(), last_error="", lease_expires_at=None
         )
         result.outcomes[mail.pk] = "sent"
+        if not marked:
+            logger.warning("Mail %s: the claim was taken over while sending; the rest of the batch is left", mail.pk)
+            return result
     return result
 
 
-def deliver(mail_id: int) -> DeliveryResult:
+def deliver(mail_id: int, *, task_id: str | None = None) -> DeliveryResult:
     """Send one outbox mail if it is due and this worker wins the claim."""
-    batch = deliver_many([mail_id])
+    batch = deliver_many([mail_id], task_id=task_id)
     return DeliveryResult(batch.outcomes[mail_id], retry_in=batch.retry_in)
 
 
@@ -471,12 +489,25 @@ def sweep(*, grace_seconds: int | None = None, limit: int = 1000) -> int:
     """Re-enqueue mails that should have been sent by now but were not.
 
     That is: queued mails whose time came more than ``grace_seconds`` ago (their task was
-    lost, e.g. the broker was down at commit), and mails whose worker died mid-send (the
-    lease ran out). Returns how many were enqueued; enqueuing twice is harmless.
+    lost, e.g. the broker was down at commit), mails whose worker died mid-send (the lease ran
+    out), and mails claimed by a worker whose heartbeat stopped more than
+    ``OUTBOX_WORKER_DEAD_SECONDS`` ago: their lease is ended now rather than after
+    ``OUTBOX_LEASE_SECONDS``. Returns how many were enqueued; enqueuing twice is harmless.
     """
+    from notifications import heartbeat
+
     if grace_seconds is None:
         grace_seconds = settings.OUTBOX_SWEEP_GRACE_SECONDS
     now = timezone.now()
+    dead = heartbeat.dead_workers()
+    if dead is not None:
+        freed = (
+            OutboundMail.objects.filter(status=Status.SENDING, lease_expires_at__gte=now, claimed_worker__in=dead)
+            .exclude(claimed_worker="")
+            .update(lease_expires_at=now - timedelta(seconds=1))
+        )
+        if freed:
+            logger.warning("Outbox: %s mails claimed by workers without a heartbeat were freed", freed)
     due = (
         OutboundMail.objects.filter(
             Q(status=Status.QUEUED, next_attempt_at__lte=now - timedelta(seconds=grace_seconds))
@@ -486,7 +517,7 @@ def sweep(*, grace_seconds: int | None = None, limit: int = 1000) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     ids = list(due)
-    enqueue_delivery(ids)
+    enqueue_delivery(ids, queue=settings.OUTBOX_RECOVERY_QUEUE)  # not behind a broadcast's backlog
     return len(ids)
 
 

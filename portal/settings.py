@@ -14,6 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 from portal.env import env, env_bool, env_int, env_list
 
@@ -230,13 +231,27 @@ CELERY_TASK_IGNORE_RESULT = True
 # otherwise); portal.celery closes broken or too old ones before each task instead.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "Asia/Tokyo"
+# Recovery work of the outbox (the sweep, and the mails it takes back from a dead worker) has a
+# queue of its own, so it does not wait behind a broadcast's thousands of mails. Every worker
+# consumes both queues (no -Q needed), taking from each in turn.
+OUTBOX_RECOVERY_QUEUE = "outbox-recovery"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", Exchange("celery"), routing_key="celery"),
+    Queue(OUTBOX_RECOVERY_QUEUE, Exchange(OUTBOX_RECOVERY_QUEUE), routing_key=OUTBOX_RECOVERY_QUEUE),
+)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "notifications.sweep_outbox",
         "schedule": timedelta(
-            seconds=env_int("OUTBOX_SWEEP_SECONDS", 60, help="How often beat re-enqueues overdue mails.")
+            seconds=env_int(
+                "OUTBOX_SWEEP_SECONDS",
+                5,
+                help="How often beat re-enqueues overdue mails and frees those of dead workers.",
+            )
         ),
+        "options": {"queue": OUTBOX_RECOVERY_QUEUE},
     },
     "outbox-purge": {"task": "notifications.purge_old_mail", "schedule": timedelta(hours=24)},
     # Terminal API replay protection only needs signatures of the last 10 minutes (safety.terminals).
@@ -306,6 +321,16 @@ OUTBOX_SWEEP_GRACE_SECONDS = env_int(
     "OUTBOX_SWEEP_GRACE_SECONDS", 30, help="A queued mail this overdue is re-enqueued by the sweeper."
 )
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 1800, help="Longest retry delay.")
+# Worker heartbeats (notifications.heartbeat): the mails of a worker silent for
+# OUTBOX_WORKER_DEAD_SECONDS are freed by the next sweep instead of waiting for their lease.
+OUTBOX_HEARTBEAT_SECONDS = env_int(
+    "OUTBOX_HEARTBEAT_SECONDS", 2, help="How often each Celery worker records in the database that it is alive."
+)
+OUTBOX_WORKER_DEAD_SECONDS = env_int(
+    "OUTBOX_WORKER_DEAD_SECONDS",
+    10,
+    help="A worker whose heartbeat is this old is dead: the sweeper frees the mails it claimed.",
+)
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"

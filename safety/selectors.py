@@ -224,9 +224,10 @@ def preview(broadcast: Broadcast) -> Preview:
 @dataclass(frozen=True)
 class Progress:
     total: int
-    queued: int  # waiting or being sent
+    queued: int  # waiting for a worker (or for a retry)
     sent: int
     failed: int
+    sending: int = 0  # claimed by a worker right now (or by one that died, until it is freed)
 
     @property
     def done(self) -> int:
@@ -234,7 +235,7 @@ class Progress:
 
     @property
     def finished(self) -> bool:
-        return self.total > 0 and self.queued == 0
+        return self.total > 0 and self.queued == 0 and self.sending == 0
 
 
 def progress(broadcast: Broadcast) -> Progress:
@@ -246,9 +247,9 @@ def progress(broadcast: Broadcast) -> Progress:
         .values_list("status", "n")
     )
     status = OutboundMail.Status
-    queued = counts.get(status.QUEUED, 0) + counts.get(status.SENDING, 0)
+    queued, sending = counts.get(status.QUEUED, 0), counts.get(status.SENDING, 0)
     sent, failed = counts.get(status.SENT, 0), counts.get(status.FAILED, 0)
-    return Progress(total=queued + sent + failed, queued=queued, sent=sent, failed=failed)
+    return Progress(total=queued + sending + sent + failed, queued=queued, sending=sending, sent=sent, failed=failed)
 
 
 def failed_mails(broadcast: Broadcast, limit: int = 500) -> QuerySet[OutboundMail]:
