@@ -96,8 +96,10 @@ def setup_lottery_benchmark(
         max_choices=choices,
         max_wins=2,
     )
+    numbers = LotteryApplication.new_numbers(set(), len(users))
     apps = LotteryApplication.objects.bulk_create(
-        (LotteryApplication(round=round, user=u) for u in users), batch_size=1000
+        (LotteryApplication(round=round, user=u, number=n) for u, n in zip(users, numbers, strict=True)),
+        batch_size=1000,
     )
     rng = random.Random(seed)
     LotteryChoice.objects.bulk_create(
