@@ -427,6 +427,28 @@ class LotteryRound(models.Model):
     def __str__(self) -> str:
         return f"{self.facility.name} {self.month:%Y-%m}"
 
+    def save(self, *args, **kwargs) -> None:
+        """A new round commits to its seed at once; a committed round keeps its seed and commitment.
+
+        Changing either raises :class:`~facilities.errors.LotteryError` (``seed_committed``); the
+        database refuses it too (a trigger, migration 0004), also for ``QuerySet.update``.
+        """
+        from facilities.errors import LotteryError
+        from facilities.lottery.draw import commitment_of
+
+        if self._state.adding and not self.commitment:
+            self.commit()
+        if self.pk and not self._state.adding:
+            locked = ("seed", "commitment", "committed_at", "order_rule")
+            saved = LotteryRound.objects.filter(pk=self.pk).values(*locked).first()
+            if saved and saved["commitment"] and {name: getattr(self, name) for name in locked} != saved:
+                raise LotteryError(
+                    _("The seed of this lottery is committed and cannot be changed."), code="seed_committed"
+                )
+        if self.commitment and commitment_of(self.seed) != self.commitment:
+            raise LotteryError(_("The seed does not match the published commitment."), code="commitment_mismatch")
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.month and self.month.day != 1:
             raise ValidationError({"month": _("Choose the first day of the month.")})
@@ -452,32 +474,6 @@ class LotteryRound(models.Model):
         self.commitment = commitment_of(self.seed)
         self.committed_at = now or timezone.now()
         self.order_rule = SHA256_RULE
-
-    def save(self, *args, **kwargs) -> None:
-        """A new round commits to its seed at once; a committed round keeps its seed and commitment.
-
-        Changing either raises :class:`~facilities.errors.LotteryError` (``seed_committed``); the
-        database refuses it too (a trigger, migration 0004), also for ``QuerySet.update``.
-        """
-        from facilities.errors import LotteryError
-        from facilities.lottery.draw import commitment_of
-
-        if self._state.adding and not self.commitment:
-            self.commit()
-        if self.pk and not self._state.adding:
-            saved = (
-                LotteryRound.objects.filter(pk=self.pk).values("seed", "commitment", "committed_at", "order_rule").first()
-            )
-            if saved and saved["commitment"]:
-                mine = {"seed": self.seed, "commitment": self.commitment, "committed_at": self.committed_at,
-                        "order_rule": self.order_rule}
-                if mine != saved:
-                    raise LotteryError(
-                        _("The seed of this lottery is committed and cannot be changed."), code="seed_committed"
-                    )
-        if self.commitment and commitment_of(self.seed) != self.commitment:
-            raise LotteryError(_("The seed does not match the published commitment."), code="commitment_mismatch")
-        super().save(*args, **kwargs)
 
 
 class LotteryApplication(models.Model):
@@ -519,6 +515,12 @@ class LotteryApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.round} #{self.pk}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.number is None:
+            taken = set(LotteryApplication.objects.filter(round_id=self.round_id).values_list("number", flat=True))
+            self.number = self.new_numbers(taken)[0]
+        super().save(*args, **kwargs)
+
     @classmethod
     def new_numbers(cls, taken: set[int], count: int = 1) -> list[int]:
         """``count`` random application numbers not in ``taken`` (which is updated)."""
@@ -532,12 +534,6 @@ class LotteryApplication(models.Model):
                 taken.add(number)
                 numbers.append(number)
         return numbers
-
-    def save(self, *args, **kwargs) -> None:
-        if self.number is None:
-            taken = set(LotteryApplication.objects.filter(round_id=self.round_id).values_list("number", flat=True))
-            self.number = self.new_numbers(taken)[0]
-        super().save(*args, **kwargs)
 
     @property
     def applicant_key(self) -> str:

@@ -222,7 +222,9 @@ def verify(document: Any) -> Verification:
     outcome = Verification("match", order=result.order, winners=winners)
     if result.order != published_order:
         moved = next(
-            i for i, pair in enumerate(zip(result.order + [None], published_order + [None])) if pair[0] != pair[1]
+            i
+            for i, pair in enumerate(zip(result.order + [None], published_order + [None], strict=False))
+            if pair[0] != pair[1]
         )
         outcome.code, outcome.detail = "order_mismatch", f"the orders differ from position {moved + 1}"
     elif [(a.slot, a.application_id, a.rank) for a in result.assignments] != published_winners:
