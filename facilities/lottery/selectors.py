@@ -67,6 +67,15 @@ def upcoming_rounds(*, now: datetime | None = None) -> QuerySet[LotteryRound]:
     )
 
 
+def drawn_rounds() -> QuerySet[LotteryRound]:
+    """Drawn rounds, latest draw first (their public records)."""
+    return (
+        LotteryRound.objects.filter(status=LotteryRound.Status.DRAWN)
+        .select_related("facility")
+        .order_by("-drawn_at", "-pk")
+    )
+
+
 def _choices_prefetch() -> Prefetch:
     return Prefetch(
         "choices",
@@ -473,7 +482,10 @@ def public_draw(round: LotteryRound) -> PublicDraw | None:
     part = round.published_draw if round.verifiable and round.status == LotteryRound.Status.DRAWN else None
     if not part:
         return None
-    slots = {slot["id"]: slot for slot in part["slots"]}
+    slots = {}
+    for slot in part["slots"]:
+        day = date.fromisoformat(slot["date"])
+        slots[slot["id"]] = {**slot, "label": f"{display.day_text(day)} {slot['time']} {slot['unit']}"}
     won: dict[int, list[dict[str, Any]]] = {}
     for winner in part["winners"]:
         won.setdefault(winner["number"], []).append(slots[winner["slot"]])
