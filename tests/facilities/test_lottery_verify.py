@@ -308,3 +308,34 @@ def test_the_applicant_sees_their_own_number_and_another_resident_does_not(clien
     assert (
         str(mine.number) not in client.get(reverse("facilities:lottery_round_json", args=[round.pk])).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_record_and_check_pages_are_valid_html(client, home, hall, tmp_path):
+    from tests.test_html_valid import VNU_JAR, vnu_errors
+
+    assert VNU_JAR.exists(), "npm ci installs vnu-jar (or link node_modules)"
+    from django.utils import timezone
+
+    from facilities import rules
+
+    open_round = make_round(hall.facility, month=rules.first_of_month(timezone.localdate(), -3))
+    owner = resident()
+    lottery_services.apply(user=owner, round=open_round, choices=[pick(hall, open_round, hall.room, 3)])
+    round, applications, document = _drawn(hall)
+    client.force_login(owner)
+    pages = {
+        url: client.get(url).content.decode()
+        for url in (
+            reverse("facilities:lottery_round", args=[open_round.pk]),
+            reverse("facilities:lottery_round", args=[round.pk]),
+            reverse("facilities:lottery_round_verify", args=[round.pk]),
+            reverse("facilities:lottery_rounds"),
+            reverse("facilities:lottery_mine"),
+        )
+    }
+    upload = SimpleUploadedFile("x.json", b"not json", content_type="application/json")
+    pages["verify-error"] = client.post(
+        reverse("facilities:lottery_round_verify", args=[round.pk]), {"file": upload}
+    ).content.decode()
+    assert vnu_errors(pages, tmp_path) == []
