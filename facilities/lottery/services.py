@@ -217,6 +217,14 @@ def ensure_commitment(round: LotteryRound, *, now: datetime | None = None) -> st
     return round.seed
 
 
+def _record_url(round: LotteryRound) -> str:
+    """The round's public record (seed, order, winners), or "" when the public pages are not installed."""
+    try:
+        return settings.SITE_URL + reverse("facilities:lottery_round", args=[round.pk])
+    except NoReverseMatch:
+        return ""
+
+
 def _lottery_url() -> str:
     try:
         return settings.SITE_URL + reverse("facilities:lottery_mine")
@@ -374,6 +382,7 @@ def _mail_result(round: LotteryRound, application: LotteryApplication, url: str)
             "wins": wins,
             "confirm_by": min((c.reservation.confirm_by for c in wins), default=None),
             "url": url,
+            "record_url": _record_url(round) if round.verifiable else "",
         },
         to_email=application.user.email,
         recipient=application.user,

@@ -26,6 +26,7 @@ from facilities.lottery import services as lottery_services
 from facilities.lottery import verify
 from facilities.lottery.selectors import public_document, replay
 from facilities.models import LotteryApplication, LotteryRound, Reservation
+from notifications.models import OutboundMail
 from tests.facilities import test_lottery
 from tests.facilities.test_lottery import after_close, make_round, pick, resident
 
@@ -87,6 +88,11 @@ def test_the_commitment_published_before_the_draw_is_the_hash_of_the_seed_reveal
         )
     }
     assert {(w["number"], w["slot"]) for w in after["draw"]["winners"]} == booked and booked
+    # Every applicant's result mail gives their number and the address of the public record.
+    lottery_services.mail_results(round)
+    mail = OutboundMail.objects.get(recipient=applications[0].user, category="facilities_lottery_result")
+    assert f"あなたの申込番号：{applications[0].number}" in mail.body_text
+    assert reverse("facilities:lottery_round", args=[round.pk]) in mail.body_text
 
 
 @pytest.mark.django_db
