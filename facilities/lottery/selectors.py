@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -499,3 +500,48 @@ def public_draw(round: LotteryRound) -> PublicDraw | None:
         slots=len(slots),
         applications=len(part["applications"]),
     )
+
+
+def published_check(round: LotteryRound) -> verify.Verification:
+    """:func:`facilities.lottery.verify.verify` on the round's published record, cached once drawn.
+
+    A drawn round's published record never changes (the database refuses it), so neither does
+    its check; the cache key names the draw so a round drawn later is never answered from before.
+    """
+    if round.status != LotteryRound.Status.DRAWN:
+        return verify.verify(public_document(round))
+    key = f"facilities:lottery:check:{round.pk}:{round.drawn_at.timestamp() if round.drawn_at else ''}"
+    outcome = cache.get(key)
+    if outcome is None:
+        outcome = verify.verify(public_document(round))
+        outcome.order, outcome.winners = [], []  # not needed by the page; keeps the cache small
+        cache.set(key, outcome, 24 * 3600)
+    return outcome
+
+
+#: The parts of a published draw a saved file is compared on (besides the commitment and the seed).
+DRAW_PARTS = ("ordering_rule", "max_wins", "slots", "applications", "occupied", "order", "winners")
+
+
+def compare_with_published(round: LotteryRound, document: Any) -> verify.Verification:
+    """Compare a saved copy of the round's published record with the record as published now.
+
+    A copy equal to the record gets the record's own check; a copy whose seed does not hash to
+    its commitment is refused as such; any other difference is ``differs``, naming the parts.
+    """
+    if not isinstance(document, dict) or document.get("format") != verify.FORMAT:
+        return verify.Verification("malformed", f"the format is not {verify.FORMAT}")
+    published = public_document(round)
+    seed, commitment = document.get("seed"), document.get("commitment")
+    if isinstance(seed, str) and isinstance(commitment, str) and pure_draw.commitment_of(seed) != commitment.lower():
+        return verify.Verification("commitment_mismatch")
+    mine, theirs = published.get("draw") or {}, document.get("draw") or {}
+    if not isinstance(theirs, dict):
+        return verify.Verification("malformed", "the draw is not an object")
+    differing = [name for name in ("commitment", "seed") if published.get(name) != document.get(name)]
+    differing += [name for name in DRAW_PARTS if mine.get(name) != theirs.get(name)]
+    if not isinstance(document.get("round"), dict) or document["round"].get("id") != round.pk:
+        differing.insert(0, "round")
+    if differing:
+        return verify.Verification("differs", ", ".join(differing))
+    return published_check(round)

@@ -56,6 +56,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "拒否：順番の決め方（ordering_rule）がこの検証プログラムの知らないものです。",
         "Refused: the ordering rule is unknown to this verifier.",
     ),
+    "differs": (
+        "不一致：このファイルは、この抽選の公開データと異なります。保存した後に書き換えられたか、別の抽選のデータです。",
+        "Mismatch: this file differs from this lottery's published data: it was changed after it was saved, "
+        "or it is another lottery's.",
+    ),
     "malformed": (
         "拒否：データの形式が正しくありません。",
         "Refused: the document is not a published lottery draw.",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from facilities.errors import LotteryError
-from facilities.lottery import selectors, services, verify
+from facilities.lottery import selectors, services
 from facilities.lottery.forms import LotteryApplicationForm, VerifyUploadForm
 from facilities.models import LotteryApplication, LotteryRound
 from portal.errors import add_form_error, show_error
@@ -154,7 +154,13 @@ def lottery_round_json(request: HttpRequest, round_id: int) -> JsonResponse:
 
 
 def lottery_round_verify(request: HttpRequest, round_id: int) -> HttpResponse:
-    """Re-run the draw from the published data (GET), or from a JSON file the visitor uploads (POST)."""
+    """Re-run the draw from the published data (GET), or compare a JSON file the visitor saved with it (POST).
+
+    The published draw never changes once written (the database refuses it), so its check is
+    cached. An uploaded file is compared with the published record rather than re-run: a file
+    of made-up inputs could keep the server busy, and ``python -m facilities.lottery.verify``
+    re-runs any file on the visitor's own computer.
+    """
     round = selectors.public_round(round_id)
     if round is None:
         raise Http404
@@ -163,9 +169,9 @@ def lottery_round_verify(request: HttpRequest, round_id: int) -> HttpResponse:
     status = 200
     outcome = None
     if not uploaded:
-        outcome = verify.verify(selectors.public_document(round))
+        outcome = selectors.published_check(round)
     elif form.is_valid():
-        outcome = verify.verify(form.cleaned_data["document"])
+        outcome = selectors.compare_with_published(round, form.cleaned_data["document"])
     else:
         status = 400
     context = {"round": round, "form": form, "outcome": outcome, "uploaded": uploaded}

@@ -276,7 +276,13 @@ def test_the_round_page_publishes_the_seed_order_and_winners_and_the_check_page_
     tampered["draw"]["applications"][0]["number"] += 1
     upload = SimpleUploadedFile("lottery.json", json.dumps(tampered).encode(), content_type="application/json")
     response = client.post(reverse("facilities:lottery_round_verify", args=[round.pk]), {"file": upload})
-    assert response.status_code == 200 and "不一致" in response.content.decode()
+    assert response.status_code == 200 and "この抽選の公開データと異なります" in response.content.decode()
+    assert "applications" in response.content.decode()  # the part that differs
+    tampered = copy.deepcopy(document)
+    tampered["seed"] = "0" * 32
+    upload = SimpleUploadedFile("lottery.json", json.dumps(tampered).encode(), content_type="application/json")
+    response = client.post(reverse("facilities:lottery_round_verify", args=[round.pk]), {"file": upload})
+    assert "拒否" in response.content.decode() and "一致しました" not in response.content.decode()
     upload = SimpleUploadedFile("lottery.json", json.dumps(document).encode(), content_type="application/json")
     response = client.post(reverse("facilities:lottery_round_verify", args=[round.pk]), {"file": upload})
     assert "一致しました" in response.content.decode()
