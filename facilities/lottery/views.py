@@ -136,7 +136,8 @@ def lottery_round(request: HttpRequest, round_id: int) -> HttpResponse:
         "round": round,
         "drawn": round.status == LotteryRound.Status.DRAWN,
         "late_commitment": bool(round.committed_at and round.committed_at > round.opens_at),
-        "published": selectors.public_draw(round),
+        # Built lazily: the template caches the tables it fills once the round is drawn.
+        "published": lambda: selectors.public_draw(round),
         "mine": mine,
     }
     return render(request, "facilities/lottery_round.html", context)
