@@ -135,6 +135,7 @@ def lottery_round(request: HttpRequest, round_id: int) -> HttpResponse:
     context = {
         "round": round,
         "drawn": round.status == LotteryRound.Status.DRAWN,
+        "taking_applications": selectors.is_open(round),
         "late_commitment": bool(round.committed_at and round.committed_at > round.opens_at),
         # Built lazily: the template caches the tables it fills once the round is drawn.
         "published": lambda: selectors.public_draw(round),

@@ -96,6 +96,7 @@ def test_the_commitment_published_before_the_draw_is_the_hash_of_the_seed_reveal
 
 
 @pytest.mark.django_db
+@pytest.mark.sqlite
 def test_the_seed_cannot_change_after_the_commitment(hall):
     round = make_round(hall.facility)
     seed, commitment = round.seed, round.commitment
@@ -129,6 +130,7 @@ def test_the_seed_cannot_change_after_the_commitment(hall):
 
 # --- The verifier -------------------------------------------------------------------------
 @pytest.mark.django_db
+@pytest.mark.sqlite
 def test_the_verifier_reproduces_the_draw_and_detects_a_tampered_input(hall):
     round, applications, document = _drawn(hall)
     assert verify.verify(document).ok
