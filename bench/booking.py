@@ -350,8 +350,10 @@ def lottery_run(n_applications: int) -> dict:
         max_wins=2,
     )
     users = make_users("lot", n_applications)
+    numbers = LotteryApplication.new_numbers(set(), len(users))
     LotteryApplication.objects.bulk_create(
-        [LotteryApplication(round=round, user=user) for user in users], batch_size=1000
+        [LotteryApplication(round=round, user=user, number=n) for user, n in zip(users, numbers, strict=True)],
+        batch_size=1000,
     )
     applications = list(round.applications.order_by("pk"))
     rng = random.Random(11)

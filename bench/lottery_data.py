@@ -8,7 +8,8 @@ run_lottery_benchmark``) builds a facility with 2,000 slots in a month (20 units
 4 frames; four whole courts each made of two halves, so parent/child conflicts count), 5,000
 residents each applying with 3 random choices, and times :func:`facilities.lottery.services.draw`:
 reading the applications, the pure draw, writing the winners' reservations and occupancies and
-every application's result. The 5,000 result mails are queued after the draw by a background
+every application's result, and the published record (inputs, order, winners), which it then
+re-checks with the verifier (``verify_seconds``). The 5,000 result mails are queued after the draw by a background
 task; with ``mails=True`` that step (:func:`~facilities.lottery.services.mail_results`) is timed
 too, separately. Everything happens in one transaction that is rolled back afterwards (unless
 ``keep=True``), so the database is left as it was and no mail is sent.
@@ -16,6 +17,7 @@ too, separately. Everything happens in one transaction that is rolled back after
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import time as clock
@@ -29,6 +31,8 @@ from django.utils import timezone
 from facilities import rules
 from facilities.lottery import services as lottery_services
 from facilities.lottery.draw import Application, Choice, draw
+from facilities.lottery.selectors import public_document
+from facilities.lottery.verify import verify
 from facilities.models import (
     Facility,
     LotteryApplication,
@@ -52,6 +56,9 @@ class LotteryBenchResult:
     setup_seconds: float
     draw_seconds: float
     mail_seconds: float | None
+    #: re-running the published draw with the verifier (facilities.lottery.verify), and its JSON's size
+    verify_seconds: float | None = None
+    published_bytes: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -96,8 +103,10 @@ def setup_lottery_benchmark(
         max_choices=choices,
         max_wins=2,
     )
+    numbers = LotteryApplication.new_numbers(set(), len(users))
     apps = LotteryApplication.objects.bulk_create(
-        (LotteryApplication(round=round, user=u) for u in users), batch_size=1000
+        (LotteryApplication(round=round, user=u, number=n) for u, n in zip(users, numbers, strict=True)),
+        batch_size=1000,
     )
     rng = random.Random(seed)
     LotteryChoice.objects.bulk_create(
@@ -125,6 +134,11 @@ def run_lottery_benchmark(*, keep: bool = False, mails: bool = False, **kwargs: 
             began = clock.perf_counter()
             lottery_services.mail_results(round)
             mail_seconds = round_seconds(clock.perf_counter() - began)
+        began = clock.perf_counter()
+        document = public_document(LotteryRound.objects.select_related("facility").get(pk=round.pk))
+        outcome = verify(document)
+        verify_seconds = clock.perf_counter() - began
+        assert outcome.ok, outcome.code
         result = LotteryBenchResult(
             applications=round.applications.count(),
             choices=LotteryChoice.objects.filter(application__round=round).count(),
@@ -136,6 +150,8 @@ def run_lottery_benchmark(*, keep: bool = False, mails: bool = False, **kwargs: 
             setup_seconds=round_seconds(setup_seconds),
             draw_seconds=round_seconds(draw_seconds),
             mail_seconds=mail_seconds,
+            verify_seconds=round_seconds(verify_seconds),
+            published_bytes=len(json.dumps(document, ensure_ascii=False).encode()),
         )
         if not keep:
             transaction.set_rollback(True)

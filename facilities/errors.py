@@ -33,6 +33,8 @@ not_yours              the application or reservation belongs to someone else
 already_withdrawn      the application is withdrawn already
 already_confirmed      the lottery win is confirmed already
 not_confirmable        the reservation is not a lottery win waiting for confirmation
+seed_committed         the lottery's seed is committed (its hash published) and cannot change
+commitment_mismatch    the lottery's saved seed does not hash to its published commitment
 =====================  =======================================================================
 """
 

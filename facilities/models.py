@@ -404,8 +404,18 @@ class LotteryRound(models.Model):
         _("slots one person or group can win"), default=2, validators=[MinValueValidator(1)]
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    #: Secret until the draw: shown to nobody (staff included) before the round is drawn.
     seed = models.CharField(_("random seed"), max_length=64, blank=True)
+    #: The SHA-256 of the seed, published from the round's creation; once set, neither changes
+    #: (checked in :meth:`save` and by a database trigger, migration 0004). Empty on rounds drawn
+    #: before draws were published: those cannot be verified by residents.
+    commitment = models.CharField(_("commitment (SHA-256 of the seed)"), max_length=64, blank=True, editable=False)
+    committed_at = models.DateTimeField(_("commitment published at"), null=True, blank=True, editable=False)
+    #: How the draw orders applicants (facilities.lottery.draw.SHA256_RULE or SHUFFLE_RULE).
+    order_rule = models.CharField(_("ordering rule"), max_length=40, blank=True, editable=False)
     draw_order = models.JSONField(_("order of applicants"), default=list, blank=True)
+    #: What the draw saw and decided, as published after the draw (inputs, order, winners).
+    published_draw = models.JSONField(_("published draw"), null=True, blank=True, editable=False)
     drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
 
     class Meta:
@@ -417,6 +427,28 @@ class LotteryRound(models.Model):
     def __str__(self) -> str:
         return f"{self.facility.name} {self.month:%Y-%m}"
 
+    def save(self, *args, **kwargs) -> None:
+        """A new round commits to its seed at once; a committed round keeps its seed and commitment.
+
+        Changing either raises :class:`~facilities.errors.LotteryError` (``seed_committed``); the
+        database refuses it too (a trigger, migration 0004), also for ``QuerySet.update``.
+        """
+        from facilities.errors import LotteryError
+        from facilities.lottery.draw import commitment_of
+
+        if self._state.adding and not self.commitment:
+            self.commit()
+        if self.pk and not self._state.adding:
+            locked = ("seed", "commitment", "committed_at", "order_rule")
+            saved = LotteryRound.objects.filter(pk=self.pk).values(*locked).first()
+            if saved and saved["commitment"] and {name: getattr(self, name) for name in locked} != saved:
+                raise LotteryError(
+                    _("The seed of this lottery is committed and cannot be changed."), code="seed_committed"
+                )
+        if self.commitment and commitment_of(self.seed) != self.commitment:
+            raise LotteryError(_("The seed does not match the published commitment."), code="commitment_mismatch")
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.month and self.month.day != 1:
             raise ValidationError({"month": _("Choose the first day of the month.")})
@@ -426,6 +458,22 @@ class LotteryRound(models.Model):
     @staticmethod
     def new_seed() -> str:
         return secrets.token_hex(16)
+
+    @property
+    def verifiable(self) -> bool:
+        """Whether a commitment to the seed was published (every round created since migration 0004)."""
+        return bool(self.commitment)
+
+    def commit(self, now: datetime | None = None) -> None:
+        """Make the secret seed (unless one is set) and its commitment; only on a round without one."""
+        from facilities.lottery.draw import SHA256_RULE, commitment_of
+
+        if self.commitment:
+            raise ValueError("The round is already committed.")
+        self.seed = self.seed or self.new_seed()
+        self.commitment = commitment_of(self.seed)
+        self.committed_at = now or timezone.now()
+        self.order_rule = SHA256_RULE
 
 
 class LotteryApplication(models.Model):
@@ -439,7 +487,13 @@ class LotteryApplication(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lottery_applications")
     club = models.ForeignKey(Club, null=True, blank=True, on_delete=models.CASCADE, related_name="lottery_applications")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    #: The anonymous application number (申込番号), random and unique in its round: the draw and
+    #: the published result use it, never the applicant's identity. :meth:`save` picks one.
+    number = models.PositiveIntegerField(_("application number"), editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    #: Application numbers are drawn from this range (six digits).
+    NUMBERS = (100_000, 1_000_000)
 
     class Meta:
         ordering = ["round", "pk"]
@@ -455,10 +509,31 @@ class LotteryApplication(models.Model):
                 condition=~models.Q(club=None),
                 name="facilities_one_application_per_group",
             ),
+            models.UniqueConstraint(fields=["round", "number"], name="facilities_one_application_number"),
         ]
 
     def __str__(self) -> str:
         return f"{self.round} #{self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.number is None:
+            taken = set(LotteryApplication.objects.filter(round_id=self.round_id).values_list("number", flat=True))
+            self.number = self.new_numbers(taken)[0]
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def new_numbers(cls, taken: set[int], count: int = 1) -> list[int]:
+        """``count`` random application numbers not in ``taken`` (which is updated)."""
+        low, high = cls.NUMBERS
+        if len(taken) + count > high - low:
+            raise ValueError("No application numbers left in this round.")
+        numbers = []
+        while len(numbers) < count:
+            number = low + secrets.randbelow(high - low)
+            if number not in taken:
+                taken.add(number)
+                numbers.append(number)
+        return numbers
 
     @property
     def applicant_key(self) -> str:

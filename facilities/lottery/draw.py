@@ -2,9 +2,13 @@
 
 The draw is a *random serial dictatorship* played in passes:
 
-1. The order. The application ids, sorted ascending, are shuffled by ``random.Random(seed)``.
-   The same seed and the same applications always give the same order, which is recorded so
-   staff can show how the draw went.
+1. The order. Each application's number gets the key SHA-256 of ``"<seed>:<number>"`` (the
+   seed and the number as text, UTF-8, the digest in lowercase hex); applicants are served by
+   ascending key (:data:`SHA256_RULE`, every round with a published commitment; anyone can
+   recompute it with ``sha256sum``, see ``docs/lottery-verification.md``). Rounds drawn before
+   the draw was published used :data:`SHUFFLE_RULE`: the ids, sorted ascending, shuffled by
+   ``random.Random(seed)``. Either way the same seed and the same applications always give the
+   same order, which is recorded so staff can show how the draw went.
 2. The passes. Going through the order, each applicant gets **one** slot per pass: their
    best-ranked choice that is still free. Then the next pass starts from the top of the order
    again, until a whole pass gives nobody anything. So with a limit of two wins, the first
@@ -24,6 +28,7 @@ Times only need to be comparable (datetimes in the service, integers in property
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
@@ -69,11 +74,32 @@ class DrawResult:
         return [a for a in self.assignments if a.application_id == application_id]
 
 
-def draw_order(seed: str | int, application_ids: Iterable[int]) -> list[int]:
-    """The order applicants are served in: the ids, sorted ascending, shuffled by ``seed``."""
-    order = sorted(application_ids)
-    random.Random(seed).shuffle(order)
-    return order
+#: The ordering rule of verifiable rounds: ascending SHA-256 of ``"<seed>:<application number>"``.
+SHA256_RULE = "sha256(seed:number)"
+#: The ordering rule of rounds drawn before the commitment was published: ``random.Random(seed).shuffle``.
+SHUFFLE_RULE = "python-random-shuffle"
+RULES = (SHA256_RULE, SHUFFLE_RULE)
+
+
+def commitment_of(seed: str) -> str:
+    """The published commitment to a seed: the SHA-256 of its UTF-8 text, in lowercase hex."""
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+
+def order_key(seed: str | int, number: int) -> str:
+    """An application's place in the order under :data:`SHA256_RULE`: SHA-256 of ``"<seed>:<number>"``, hex."""
+    return hashlib.sha256(f"{seed}:{number}".encode()).hexdigest()
+
+
+def draw_order(seed: str | int, application_ids: Iterable[int], rule: str = SHA256_RULE) -> list[int]:
+    """The order applicants are served in, under ``rule`` (see the module docstring)."""
+    if rule == SHA256_RULE:
+        return sorted(application_ids, key=lambda n: (order_key(seed, n), n))
+    if rule == SHUFFLE_RULE:
+        order = sorted(application_ids)
+        random.Random(seed).shuffle(order)
+        return order
+    raise ValueError(f"unknown ordering rule: {rule}")
 
 
 class _Occupancy:
@@ -103,16 +129,18 @@ def draw(
     applications: Sequence[Application],
     occupied: Iterable[tuple[int, Any, Any]] = (),
     max_wins: int,
+    rule: str = SHA256_RULE,
 ) -> DrawResult:
     """Draw the lottery: who gets which slot (see the module docstring for the rules).
 
-    ``occupied`` are ``(space, start, end)`` intervals already booked before the draw. The
-    result holds the order and the assignments in the order they were made.
+    ``occupied`` are ``(space, start, end)`` intervals already booked before the draw; ``rule``
+    is the ordering rule (:data:`SHA256_RULE` or :data:`SHUFFLE_RULE`). The result holds the
+    order and the assignments in the order they were made.
     """
     by_id = {a.id: a for a in applications}
     if len(by_id) != len(applications):
         raise ValueError("application ids must be unique")
-    order = draw_order(seed, by_id)
+    order = draw_order(seed, by_id, rule)
     result = DrawResult(order=order)
     if max_wins < 1:
         return result

@@ -7,6 +7,7 @@ same start. The rules themselves are checked by :func:`facilities.lottery.servic
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django import forms
@@ -102,3 +103,25 @@ class LotteryApplicationForm(forms.Form):
     def chosen_club(self) -> Club | None:
         pk = self.cleaned_data.get("club")
         return self.clubs.get(pk) if pk else None
+
+
+class VerifyUploadForm(forms.Form):
+    """A published lottery JSON file someone saved, to check it again (at most :data:`MAX_BYTES`)."""
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Published lottery data (JSON file)"),
+        widget=forms.ClearableFileInput(attrs={"aria-describedby": "id_file_help", "accept": ".json,application/json"}),
+        help_text=_("The file saved from this round’s “Published data (JSON)” link."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 10 MB)."))
+        try:
+            self.cleaned_data["document"] = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise forms.ValidationError(_("This file is not JSON. Choose the file saved from the data link.")) from exc
+        return upload

@@ -5,11 +5,15 @@ The life of a round, in plain words:
 * While a round is open, a resident applies once per round for themselves, and once for each
   approved group they represent, with up to ``max_choices`` ranked slots of that facility's
   month. They may withdraw and apply again until it closes.
-* After it closes, a scheduled task draws it (:func:`draw`): the seed is generated and saved
-  first, then the pure draw in :mod:`facilities.lottery.draw` decides, winners get reservations
-  that wait for their confirmation (AWAITING) and every applicant is mailed the result. A
-  drawn round is never drawn again, and :func:`~facilities.lottery.selectors.replay`
-  recomputes it from the seed for staff.
+* A round commits to its draw when it is created: its secret seed is made then and its
+  SHA-256 (the commitment) is published on the round's page; neither can change afterwards.
+  Each application gets a random application number (申込番号) in its round.
+* After it closes, a scheduled task draws it (:func:`draw`): the pure draw in
+  :mod:`facilities.lottery.draw` decides on the application numbers with the committed seed,
+  winners get reservations that wait for their confirmation (AWAITING), the seed and what the
+  draw saw and decided are published, and every applicant is mailed the result. A drawn round
+  is never drawn again; :func:`~facilities.lottery.selectors.replay` recomputes it for staff,
+  and :mod:`facilities.lottery.verify` lets anyone recompute it from the published data.
 * A winner confirms before the deadline (``confirm_days`` days after the draw, until 23:59);
   otherwise the win expires and the slot returns to first-come booking, which opens for the
   month only once it is drawn.
@@ -39,7 +43,6 @@ from facilities.errors import LotteryError
 from facilities.lottery import draw as pure_draw
 from facilities.lottery.selectors import (
     RESULT_MAIL_KEY,
-    ApplicationRow,
     ChoiceRow,
     DrawInput,
     Replay,
@@ -145,8 +148,11 @@ def apply(
         raise LotteryError(_("You have already applied to this lottery."), code="already_applied")
     try:
         with transaction.atomic():
-            if application is None:
-                application = LotteryApplication.objects.create(round=round, user=user, club=club, created_at=now)
+            if application is None:  # the round is locked: the new number is unique in it
+                taken = set(round.applications.values_list("number", flat=True))
+                application = LotteryApplication.objects.create(
+                    round=round, user=user, club=club, created_at=now, number=LotteryApplication.new_numbers(taken)[0]
+                )
             else:  # applying again after withdrawing: the same row, new choices
                 application.choices.all().delete()
                 application.user = user
@@ -185,16 +191,38 @@ def confirm_deadline(round: LotteryRound, drawn_at: datetime, slot_start: dateti
     return min(rules.local(last_day, time(23, 59)), slot_start)
 
 
-def ensure_seed(round: LotteryRound) -> str:
-    """Generate and save the round's seed if it has none, in its own transaction; return it.
+def ensure_commitment(round: LotteryRound, *, now: datetime | None = None) -> str:
+    """The round's committed seed, checked against its commitment; return it.
 
-    The seed is made at the draw, after applications closed, so nobody could know it while
-    applying; once saved, a draw retried after a failure uses the same seed.
+    Every round commits when it is created (:meth:`LotteryRound.save`). A round that somehow has
+    no commitment (written around ``save``) commits now, in its own transaction, and its page
+    then shows that the commitment came late. A seed that does not hash to the commitment is
+    refused: the round is not drawn.
     """
     with transaction.atomic():
-        LotteryRound.objects.filter(pk=round.pk, seed="").update(seed=LotteryRound.new_seed())
-    round.seed = LotteryRound.objects.values_list("seed", flat=True).get(pk=round.pk)
+        locked = LotteryRound.objects.select_for_update().get(pk=round.pk)
+        if not locked.commitment:
+            locked.commit(now)
+            LotteryRound.objects.filter(pk=round.pk, commitment="").update(
+                seed=locked.seed,
+                commitment=locked.commitment,
+                committed_at=locked.committed_at,
+                order_rule=locked.order_rule,
+            )
+    round.seed, round.commitment, round.committed_at, round.order_rule = LotteryRound.objects.values_list(
+        "seed", "commitment", "committed_at", "order_rule"
+    ).get(pk=round.pk)
+    if pure_draw.commitment_of(round.seed) != round.commitment:
+        raise LotteryError(_("The seed does not match the published commitment."), code="commitment_mismatch")
     return round.seed
+
+
+def _record_url(round: LotteryRound) -> str:
+    """The round's public record (seed, order, winners), or "" when the public pages are not installed."""
+    try:
+        return settings.SITE_URL + reverse("facilities:lottery_round", args=[round.pk])
+    except NoReverseMatch:
+        return ""
 
 
 def _lottery_url() -> str:
@@ -224,25 +252,27 @@ def draw(round: LotteryRound, *, now: datetime | None = None) -> LotteryRound:
         raise LotteryError(
             _("This lottery is still taking applications; it is drawn after it closes."), code="still_open"
         )
-    ensure_seed(round)
+    ensure_commitment(round, now=now)
     with transaction.atomic():
         round = _locked_round(round)
         if round.status == LotteryRound.Status.DRAWN:
             return round
         applications, data = pending_draw_input(round, now=now)
-        result = pure_draw.draw(
-            seed=round.seed, applications=data.applications, occupied=data.occupied, max_wins=round.max_wins
-        )
-        won = _create_wins(round, applications, data, result, now)
+        result = data.run(round)
+        won = _create_wins(round, data, result, now)
         won_ids = {choice.application_id for choice in won}
         LotteryApplication.objects.filter(pk__in=won_ids).update(status=LotteryApplication.Status.WON)
         LotteryApplication.objects.filter(round=round, status=LotteryApplication.Status.SUBMITTED).update(
             status=LotteryApplication.Status.LOST
         )
         round.status = LotteryRound.Status.DRAWN
-        round.draw_order = result.order
+        round.draw_order = [data.rows[draw_id].pk for draw_id in result.order]
         round.drawn_at = now
-        round.save(update_fields=["status", "draw_order", "drawn_at"])
+        fields = ["status", "draw_order", "drawn_at"]
+        if round.verifiable:
+            round.published_draw = data.published(result, max_wins=round.max_wins)
+            fields.append("published_draw")
+        round.save(update_fields=fields)
         _mail_results_after_commit(round.pk)
     logger.info("Lottery %s drawn: %d applications, %d slots won", round.pk, len(applications), len(won))
     return round
@@ -260,14 +290,12 @@ def _mail_results_after_commit(round_id: int) -> None:
 
 def _create_wins(
     round: LotteryRound,
-    applications: list[ApplicationRow],
     data: DrawInput,
     result: pure_draw.DrawResult,
     now: datetime,
 ) -> list[ChoiceRow]:
     """Write the winners' reservations (AWAITING), their occupancies and the link from each won choice, in bulk."""
-    by_id = {a.pk: a for a in applications}
-    winners = [by_id[a.application_id] for a in result.assignments]
+    winners = [data.rows[a.application_id] for a in result.assignments]
     users = get_user_model().objects.only("pk", "district_id").in_bulk({a.user_id for a in winners})
     clubs = Club.objects.in_bulk({a.club_id for a in winners if a.club_id})
     fees = {
@@ -354,6 +382,7 @@ def _mail_result(round: LotteryRound, application: LotteryApplication, url: str)
             "wins": wins,
             "confirm_by": min((c.reservation.confirm_by for c in wins), default=None),
             "url": url,
+            "record_url": _record_url(round) if round.verifiable else "",
         },
         to_email=application.user.email,
         recipient=application.user,

@@ -3,13 +3,18 @@
 Views parse input, ask :mod:`facilities.lottery.selectors` or :mod:`facilities.lottery.services`
 and render; a refused application shows the service's message and saves nothing. Another
 resident's application or win is a 404.
+
+Each round also has public pages, for anyone, signed in or not: its record (the commitment to
+the seed; after the draw the seed, the order of application numbers and the winners), the same
+as JSON, and a page that re-runs the draw from the published data (or from a JSON file someone
+saved) with :mod:`facilities.lottery.verify`.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from facilities.errors import LotteryError
 from facilities.lottery import selectors, services
-from facilities.lottery.forms import LotteryApplicationForm
+from facilities.lottery.forms import LotteryApplicationForm, VerifyUploadForm
 from facilities.models import LotteryApplication, LotteryRound
 from portal.errors import add_form_error, show_error
 
@@ -31,7 +36,11 @@ def lottery_rounds(request: HttpRequest) -> HttpResponse:
             round__in=rounds, status=LotteryApplication.Status.SUBMITTED
         ):
             mine.setdefault(application.round_id, []).append(application)
-    context = {"rounds": [(r, mine.get(r.pk, [])) for r in rounds], "upcoming": selectors.upcoming_rounds()}
+    context = {
+        "rounds": [(r, mine.get(r.pk, [])) for r in rounds],
+        "upcoming": selectors.upcoming_rounds(),
+        "drawn": selectors.drawn_rounds()[:24],
+    }
     return render(request, "facilities/lottery_rounds.html", context)
 
 
@@ -112,3 +121,60 @@ def lottery_confirm(request: HttpRequest, reservation_id: int) -> HttpResponse:
     if choice is not None:
         return redirect("facilities:lottery_application", choice.application_id)
     return redirect("facilities:lottery_mine")
+
+
+# --- The public record of a round ------------------------------------------------------------
+def lottery_round(request: HttpRequest, round_id: int) -> HttpResponse:
+    """A round's public record: rules, the commitment; after the draw the seed, the order and the winners."""
+    round = selectors.public_round(round_id)
+    if round is None:
+        raise Http404
+    mine = []
+    if request.user.is_authenticated:  # the visitor's own application numbers, never anyone else's
+        mine = list(selectors.applications_of(request.user).filter(round=round))
+    context = {
+        "round": round,
+        "drawn": round.status == LotteryRound.Status.DRAWN,
+        "taking_applications": selectors.is_open(round),
+        "late_commitment": bool(round.committed_at and round.committed_at > round.opens_at),
+        # Built lazily: the template caches the tables it fills once the round is drawn.
+        "published": lambda: selectors.public_draw(round),
+        "mine": mine,
+    }
+    return render(request, "facilities/lottery_round.html", context)
+
+
+def lottery_round_json(request: HttpRequest, round_id: int) -> JsonResponse:
+    """The round's public record as JSON: what ``python -m facilities.lottery.verify`` checks."""
+    round = selectors.public_round(round_id)
+    if round is None:
+        raise Http404
+    response = JsonResponse(selectors.public_document(round), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'inline; filename="lottery-{round.pk}.json"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def lottery_round_verify(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Re-run the draw from the published data (GET), or compare a JSON file the visitor saved with it (POST).
+
+    The published draw never changes once written (the database refuses it), so its check is
+    cached. An uploaded file is compared with the published record rather than re-run: a file
+    of made-up inputs could keep the server busy, and ``python -m facilities.lottery.verify``
+    re-runs any file on the visitor's own computer.
+    """
+    round = selectors.public_round(round_id)
+    if round is None:
+        raise Http404
+    form = VerifyUploadForm(request.POST or None, request.FILES or None)
+    uploaded = request.method == "POST"
+    status = 200
+    outcome = None
+    if not uploaded:
+        outcome = selectors.published_check(round)
+    elif form.is_valid():
+        outcome = selectors.compare_with_published(round, form.cleaned_data["document"])
+    else:
+        status = 400
+    context = {"round": round, "form": form, "outcome": outcome, "uploaded": uploaded}
+    return render(request, "facilities/lottery_verify.html", context, status=status)

@@ -444,7 +444,8 @@ def test_draw_refuses_a_round_still_taking_applications(hall):
     with pytest.raises(LotteryError):
         lottery_services.draw(round, now=round.closes_at - timedelta(seconds=1))
     round.refresh_from_db()
-    assert round.status == LotteryRound.Status.OPEN and round.seed == ""
+    assert round.status == LotteryRound.Status.OPEN and round.drawn_at is None and round.published_draw is None
+    assert round.commitment == pure_draw.commitment_of(round.seed)  # committed at creation, unchanged
 
 
 @pytest.mark.django_db
@@ -751,11 +752,14 @@ def test_the_winner_sees_the_result_and_confirms_with_the_button(client, home, h
         user=user, round=round, choices=[pick(hall, round, hall.room, 3), pick(hall, round, hall.arena, 4)]
     )
     rival = lottery_services.apply(user=resident(), round=round, choices=[pick(hall, round, hall.room, 3)])
-    # A seed (saved before the draw, as the draw would) that puts the rival first: the resident
+    # An application number that puts the rival first under the committed seed: the resident
     # loses their first choice and wins the second.
-    seed = next(s for s in map(str, range(100)) if pure_draw.draw_order(s, [mine.pk, rival.pk])[0] == rival.pk)
-    LotteryRound.objects.filter(pk=round.pk).update(seed=seed)
-    round.refresh_from_db()
+    rival.number = next(
+        n
+        for n in range(100_000, 101_000)
+        if n != mine.number and pure_draw.draw_order(round.seed, [mine.number, n])[0] == n
+    )
+    rival.save(update_fields=["number"])
     lottery_services.draw(round, now=timezone.now() + timedelta(days=1, minutes=5))
     client.force_login(user)
     page = client.get(reverse("facilities:lottery_mine"), HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -84,3 +84,54 @@ def test_a_resident_applies_for_the_lottery_with_ranked_choices_on_a_phone(new_c
     expect(page.get_by_role("status")).to_contain_text("Your application is withdrawn.")
     assert LotteryApplication.objects.get().status == LotteryApplication.Status.WITHDRAWN
     assert round.applications.count() == 1
+
+
+def test_anyone_checks_a_drawn_lottery_on_a_phone(new_context, demo_site, axe_installed, tmp_path):
+    """The public record (commitment, seed, order, winners) and the check page, in Japanese, at 375 px."""
+    import json
+
+    from facilities.lottery import services as lottery_services
+    from facilities.lottery.selectors import public_document
+    from facilities.lottery.services import ChoiceRequest
+
+    hall = gym(name="みどり町総合体育館", slug="lottery-gym")
+    now = timezone.now()
+    month = rules.first_of_month(timezone.localdate(now), -2)
+    round = LotteryRound.objects.create(
+        facility=hall.facility, month=month, opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=1)
+    )
+    frame = hall.arena.frames.order_by("start").first()
+    for _ in range(3):
+        lottery_services.apply(
+            user=UserFactory(),
+            round=round,
+            choices=[ChoiceRequest(unit=hall.arena, frame=frame, day=month + timedelta(days=9))],
+        )
+    lottery_services.draw(round, now=round.closes_at + timedelta(minutes=5))
+    round.refresh_from_db()
+
+    page = new_context(language="ja", bypass_csp=True, **PHONE).new_page()
+    page.goto(f"/facilities/lottery/{round.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("抽選の公開記録")
+    expect(page.get_by_role("main")).to_contain_text(round.commitment)
+    expect(page.get_by_role("main")).to_contain_text(round.seed)
+    expect(page.get_by_role("table", name="抽選で申込を処理した順番").get_by_role("row")).to_have_count(4)
+    assert_no_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.get_by_role("link", name="抽選を検証する").first.click()
+    expect(page.get_by_role("status")).to_contain_text("一致しました")
+    assert_no_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # A saved copy whose winner was changed afterwards does not match.
+    document = public_document(round)
+    document["draw"]["winners"][0]["number"] = next(
+        n for n in document["draw"]["order"] if n != document["draw"]["winners"][0]["number"]
+    )
+    saved = tmp_path / "lottery.json"
+    saved.write_text(json.dumps(document), encoding="utf-8")
+    page.get_by_label("抽選の公開データ（JSONファイル）").set_input_files(str(saved))
+    page.get_by_role("button", name="ファイルを検証する").click()
+    expect(page.get_by_role("status")).to_contain_text("公開データと異なります")
+    assert_no_violations(page)
