@@ -255,7 +255,22 @@ CELERY_BEAT_SCHEDULE = {
     "facilities-draw-lotteries": {"task": "facilities.draw_due_lotteries", "schedule": timedelta(minutes=5)},
     "facilities-expire-wins": {"task": "facilities.expire_unconfirmed_wins", "schedule": timedelta(minutes=10)},
     "facilities-reminders": {"task": "facilities.send_reminders", "schedule": timedelta(minutes=30)},
+    # Waitlist offers (キャンセル待ち) not confirmed in time pass to the next in line (facilities.services).
+    "facilities-expire-waitlist-offers": {
+        "task": "facilities.expire_waitlist_offers",
+        "schedule": timedelta(minutes=5),
+    },
 }
+
+# --- Facilities: waitlist (キャンセル待ち) -------------------------------------------------
+FACILITIES_WAITLIST_HOLD_HOURS = env_int(
+    "FACILITIES_WAITLIST_HOLD_HOURS",
+    24,
+    help="Hours the first in a cancelled slot's waitlist has to confirm the offer (never past the slot's start).",
+)
+FACILITIES_WAITLIST_MAX_ENTRIES = env_int(
+    "FACILITIES_WAITLIST_MAX_ENTRIES", 3, help="Upcoming slots one person or group may be waiting for at a time."
+)
 
 # --- Mail -----------------------------------------------------------------------------
 EMAIL_HOST = env(
