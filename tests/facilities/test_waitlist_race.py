@@ -22,7 +22,7 @@ from notifications.models import OutboundMail
 from tests.facilities.factories import gym
 from tests.portal.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 DAY = date(2026, 11, 10)
 RACERS = 50
