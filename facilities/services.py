@@ -751,14 +751,19 @@ def expire_waitlist_offers(*, now: datetime | None = None) -> int:
             _end_offer(entry, WaitlistEntry.Status.EXPIRED, now)
             offer_next(entry.unit, entry.frame, entry.date, now=now)
             expired += 1
-    open_offers = WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)
-    offered = set(open_offers.values_list("unit_id", "frame_id", "date"))
-    waiting = [
-        key
-        for key in WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING, start__gt=now)
+    waiting = list(
+        WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING, start__gt=now)
         .order_by("created_at", "pk")
         .values_list("unit_id", "frame_id", "date")
-        if key not in offered
-    ]
+    )
+    if waiting:
+        # Most lines wait for a booking that still stands: skip those (and open offers) in two queries.
+        days = {day for _unit, _frame, day in waiting}
+        offered = WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED, date__in=days)
+        booked = Reservation.objects.filter(status__in=Reservation.ACTIVE, date__in=days)
+        held = set(offered.values_list("unit_id", "frame_id", "date")) | set(
+            booked.values_list("unit_id", "frame_id", "date")
+        )
+        waiting = [key for key in waiting if key not in held]
     _offer_slots(list(dict.fromkeys(waiting)), now)
     return expired

@@ -261,3 +261,12 @@ def test_another_residents_entry_cannot_be_confirmed_or_left(g, holder):
             action(entry=entry, user=other, now=NOW + HOUR)
         assert excinfo.value.code == "not_yours"
     assert WaitlistEntry.objects.get(pk=entry.pk).status == WaitlistEntry.Status.OFFERED
+
+
+def test_the_periodic_task_is_registered_and_scheduled_last(settings):
+    from portal.celery import app
+
+    assert "facilities.expire_waitlist_offers" in app.tasks
+    name, entry = list(settings.CELERY_BEAT_SCHEDULE.items())[-1]
+    assert entry["task"] == "facilities.expire_waitlist_offers"
+    assert entry["schedule"] <= timedelta(minutes=10)

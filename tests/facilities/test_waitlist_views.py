@@ -127,3 +127,29 @@ def test_another_residents_entry_is_a_404(client, g, holder, day):
 def test_signing_in_is_needed_to_join(client, g, holder, day):
     response = client.get(join_url(g, day))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_waitlist_pages_are_valid_html(client, g, holder, resident, day, tmp_path):
+    from tests.test_html_valid import VNU_JAR, vnu_errors
+
+    assert VNU_JAR.exists(), "node_modules/vnu-jar is missing: npm ci (scripts/test does it)"
+    second = UserFactory()
+    services.book(user=second, unit=g.half_a, slots=[SlotRequest(g.frame(g.half_a, "午後"), day)])
+    waiting = services.join_waitlist(user=resident, unit=g.half_a, frame=g.frame(g.half_a, "午後"), day=day)
+    offered = services.join_waitlist(user=resident, unit=g.half_a, frame=g.frame(g.half_a), day=day)
+    services.cancel(reservation=Reservation.objects.get(user=holder), by=holder)
+    pages = {
+        address: client.get(address).content.decode()
+        for address in (
+            f"/facilities/{g.facility.slug}/?date={day.isoformat()}",
+            join_url(g, day, "午後"),
+            "/my/reservations/waitlist/",
+            f"/my/reservations/waitlist/{waiting.pk}/",
+            f"/my/reservations/waitlist/{offered.pk}/",
+            "/my/reservations/",
+            f"/my/reservations/{Reservation.objects.get(user=resident).pk}/",
+            "/my/",
+        )
+    }
+    assert "この枠をあなたのために確保しています。" in pages["/my/reservations/waitlist/"]
+    assert vnu_errors(pages, tmp_path) == []
