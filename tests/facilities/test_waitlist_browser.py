@@ -59,6 +59,7 @@ def test_join_a_waitlist_get_the_offer_and_confirm_it_on_a_phone(new_context, ax
     page.goto(f"/facilities/{g.facility.slug}/?date={day.isoformat()}")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     assert_fits_the_phone(page)
+    assert_no_violations(page)
     page.locator(f'a.slot-wait[href*="frame={frame.pk}"]').first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(ja("Join the waitlist"))
     assert_fits_the_phone(page)
