@@ -270,3 +270,13 @@ def test_the_periodic_task_is_registered_and_scheduled_last(settings):
     name, entry = list(settings.CELERY_BEAT_SCHEDULE.items())[-1]
     assert entry["task"] == "facilities.expire_waitlist_offers"
     assert entry["schedule"] <= timedelta(minutes=10)
+
+
+def test_the_offer_mail_is_in_the_recipients_language(g, holder):
+    english = UserFactory(language="en")
+    join(g, english)
+    services.cancel(reservation=booking_of(holder), by=holder, now=NOW + HOUR)
+    [mail] = offer_mails(english)
+    assert mail.language == "en"
+    assert mail.subject.startswith("A slot you waited for is free")
+    assert "To book it, confirm by 16 Oct 2026 11:00 on this page." in mail.body_text
