@@ -700,6 +700,22 @@ def _send_offer_mail(entry: WaitlistEntry, reservation: Reservation) -> None:
     )
 
 
+def _send_expired_mail(entry: WaitlistEntry) -> None:
+    """Tell the resident their turn has passed, so they do not come to a slot that is not theirs."""
+    recipient = entry.club.representative if entry.club_id else entry.user
+    try:
+        url = settings.SITE_URL + reverse("facilities:waitlist_mine")
+    except NoReverseMatch:  # the resident pages are not installed
+        url = settings.SITE_URL + "/my/"
+    queue_templated_mail(
+        template="facilities_waitlist_expired",
+        context={"entry": entry, "facility": entry.unit.facility, "expires": entry.offer_expires_at, "url": url},
+        to_email=recipient.email,
+        recipient=recipient,
+        idempotency_key=f"facilities:waitlist-expired:{entry.pk}",
+    )
+
+
 def offer_released(reservation: Reservation, *, now: datetime | None = None) -> list[WaitlistEntry]:
     """A reservation was released: offer each slot overlapping it that someone waits for, first joined first."""
     now = now or timezone.now()
@@ -742,13 +758,14 @@ def expire_waitlist_offers(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             entry = (
                 WaitlistEntry.objects.select_for_update(of=("self",))
-                .select_related("unit__facility", "frame")
+                .select_related("unit__facility", "frame", "club__representative", "user")
                 .filter(pk=pk, status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now)
                 .first()
             )
             if entry is None:  # confirmed or declined meanwhile
                 continue
             _end_offer(entry, WaitlistEntry.Status.EXPIRED, now)
+            _send_expired_mail(entry)
             offer_next(entry.unit, entry.frame, entry.date, now=now)
             expired += 1
     waiting = list(

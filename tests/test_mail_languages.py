@@ -104,6 +104,14 @@ def contexts(language: str) -> dict[str, list[dict]]:
             {"reservation": reservation(), "facility": facility, "club": c, "expires": confirm_by, "url": url}
             for c in (None, club)
         ],
+        "facilities_waitlist_expired": [
+            {
+                "entry": NS(date=day, frame=frame, unit=unit, start=reservation().start, end=reservation().end),
+                "facility": facility,
+                "expires": confirm_by,
+                "url": url,
+            }
+        ],
         "facilities_lottery_result": [
             {
                 **lottery,

@@ -212,6 +212,9 @@ def test_an_unconfirmed_offer_passes_to_the_next_and_a_late_confirmation_is_refu
     assert nxt.status == WaitlistEntry.Status.OFFERED
     assert nxt.offer_expires_at == later + timedelta(hours=24)
     assert offer_mails(second).count() == 1
+    [expired_mail] = OutboundMail.objects.filter(to_email=first.email, category="facilities_waitlist_expired")
+    assert "確定されなかった" in expired_mail.subject
+    assert "2026年10月16日(金) 11:00までに確定されなかったため" in expired_mail.body_text
     assert Occupancy.objects.filter(reservation__status="offered").count() == 1
     assert state(g, now=later) is SlotState.TAKEN
 
