@@ -283,3 +283,13 @@ def test_the_offer_mail_is_in_the_recipients_language(g, holder):
     assert mail.language == "en"
     assert mail.subject.startswith("A slot you waited for is free")
     assert "To book it, confirm by 16 Oct 2026 11:00 on this page." in mail.body_text
+
+
+def test_the_database_refuses_a_second_open_offer_for_a_slot(g, holder):
+    from django.db import IntegrityError, transaction
+
+    first, second = join(g, UserFactory()), join(g, UserFactory())
+    WaitlistEntry.objects.filter(pk=first.pk).update(status=WaitlistEntry.Status.OFFERED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WaitlistEntry.objects.filter(pk=second.pk).update(status=WaitlistEntry.Status.OFFERED)
+    assert WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED).count() == 1
