@@ -604,8 +604,8 @@ def confirm_offer(*, entry: WaitlistEntry, user, now: datetime | None = None) ->
             _("The time to confirm this offer has passed; the slot went to the next in line."),
             code="offer_expired",
         )
-    reservation = Reservation.objects.select_for_update().get(pk=entry.reservation_id)
-    if reservation.status != Reservation.Status.OFFERED:  # staff withdrew it meanwhile
+    reservation = Reservation.objects.select_for_update().filter(pk=entry.reservation_id).first()
+    if reservation is None or reservation.status != Reservation.Status.OFFERED:  # staff withdrew it meanwhile
         raise BookingError(
             _("The time to confirm this offer has passed; the slot went to the next in line."),
             code="offer_expired",

@@ -293,3 +293,18 @@ def test_the_database_refuses_a_second_open_offer_for_a_slot(g, holder):
     with pytest.raises(IntegrityError), transaction.atomic():
         WaitlistEntry.objects.filter(pk=second.pk).update(status=WaitlistEntry.Status.OFFERED)
     assert WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED).count() == 1
+
+
+def test_staff_withdrawing_an_offer_passes_it_on_and_the_old_link_is_refused(g, holder):
+    first, second = UserFactory(), UserFactory()
+    entry = join(g, first)
+    join(g, second, now=NOW + HOUR)
+    services.cancel(reservation=booking_of(holder), by=holder, now=NOW + HOUR)
+    offer = WaitlistEntry.objects.get(pk=entry.pk).reservation
+    services.cancel(reservation=offer, by=None, staff=True, reason="重複のため", now=NOW + 2 * HOUR)
+    assert WaitlistEntry.objects.get(pk=entry.pk).status == WaitlistEntry.Status.EXPIRED
+    assert WaitlistEntry.objects.get(user=second).status == WaitlistEntry.Status.OFFERED
+    with pytest.raises(BookingError) as excinfo:
+        services.confirm_offer(entry=entry, user=first, now=NOW + 3 * HOUR)
+    assert excinfo.value.code == "offer_expired"
+    assert Reservation.objects.filter(status__in=Reservation.ACTIVE).count() == 1
