@@ -94,6 +94,7 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "holiday_fee": rules.is_holiday(day),
         "tables": tables,
         "any_free": SlotState.FREE in states,
+        "any_taken": SlotState.TAKEN in states,
         "opens_at": rules.window_opens(facility, day) if SlotState.NOT_YET in states else None,
         "previous_day": day - timedelta(days=1) if _in_range(day - timedelta(days=1)) else None,
         "next_day": day + timedelta(days=1) if _in_range(day + timedelta(days=1)) else None,

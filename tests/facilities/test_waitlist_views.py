@@ -52,6 +52,9 @@ def join_url(g, day, label="午前") -> str:
 def test_the_day_view_links_a_booked_slot_to_its_waitlist(client, g, holder, day):
     page = text(client.get(f"/facilities/{g.facility.slug}/?date={day.isoformat()}"))
     assert f"/facilities/{g.facility.slug}/waitlist/?date={day.isoformat()}&amp;frame={g.frame(g.half_a).pk}" in page
+    assert "予約済みの枠は「キャンセル待ち」から登録できます。" in page
+    # Free slots have no waitlist link: only the booked 半面A 午前 and the arena's 午前 that contains it.
+    assert page.count('class="slot-wait"') == 2
 
 
 def test_a_resident_joins_from_the_slot_page_and_sees_it_on_my_pages(client, g, holder, resident, day):
