@@ -1,4 +1,4 @@
-"""The reservations panel on the resident's page (/my/): the next three bookings and links."""
+"""The reservations panel on the resident's page (/my/): the next three bookings, the waitlist count, links."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +9,10 @@ PANEL_RESERVATIONS = 3
 
 
 def _context(request):
-    return {"reservations": list(selectors.upcoming_reservations(request.user)[:PANEL_RESERVATIONS])}
+    return {
+        "reservations": list(selectors.upcoming_reservations(request.user)[:PANEL_RESERVATIONS]),
+        "waiting": selectors.current_waitlist(request.user).count(),
+    }
 
 
 register(

@@ -113,3 +113,30 @@ class ClubForm(forms.ModelForm):
                 "Groups with at least half of their members living in the town pay the resident fee."
             )
         }
+
+
+class WaitlistForm(forms.Form):
+    """The booked slot a resident asks to wait for: one frame of one unit on one day."""
+
+    date = forms.DateField(error_messages={"required": _("Choose a day."), "invalid": _("Enter a valid date.")})
+    frame = forms.ModelChoiceField(
+        queryset=TimeFrame.objects.none(),
+        error_messages={
+            "required": _("Choose a booked time slot."),
+            "invalid_choice": _("One of the chosen time slots does not exist at this facility."),
+        },
+    )
+    club = forms.ModelChoiceField(
+        label=_("Wait for"),
+        queryset=Club.objects.none(),
+        required=False,
+        empty_label=_("Myself"),
+        error_messages={"invalid_choice": _("You can only book for an approved group you represent.")},
+    )
+
+    def __init__(self, data, *, facility: Facility, user) -> None:
+        super().__init__(data)
+        self.fields["frame"].queryset = TimeFrame.objects.filter(
+            unit__facility=facility, unit__active=True
+        ).select_related("unit__facility")
+        self.fields["club"].queryset = selectors.bookable_clubs_of(user)

@@ -293,14 +293,17 @@ class Reservation(models.Model):
         BLOCKED = "blocked", _("Blocked by staff")
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Not confirmed in time")
+        OFFERED = "offered", _("Offered from the waitlist, to be confirmed")
 
     class Source(models.TextChoices):
         WEB = "web", _("Online")
         COUNTER = "counter", _("At the counter or by phone")
         LOTTERY = "lottery", _("Lottery")
         MAINTENANCE = "maintenance", _("Maintenance")
+        WAITLIST = "waitlist", _("Waitlist")
 
-    ACTIVE = (Status.CONFIRMED, Status.AWAITING, Status.BLOCKED)
+    #: Statuses that hold the slot. An OFFERED reservation is held for the first in a waitlist's line.
+    ACTIVE = (Status.CONFIRMED, Status.AWAITING, Status.BLOCKED, Status.OFFERED)
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reservations")
@@ -572,3 +575,83 @@ class CalendarFeed(models.Model):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+
+class WaitlistEntry(models.Model):
+    """A resident (or a group they represent) waiting for a booked slot to be cancelled (キャンセル待ち).
+
+    When the slot is released, the first in line (by ``created_at``, then ``pk``) is *offered* it:
+    an OFFERED reservation holds the slot for them (its occupancies keep everyone else out) until
+    ``offer_expires_at``. They confirm it (ACCEPTED, the reservation becomes a booking), decline
+    it or let it expire; then the next in line is offered it. At most one entry of a slot is
+    OFFERED at any time (a database constraint), on top of the occupancy constraint of the hold.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Offered: to be confirmed")
+        ACCEPTED = "accepted", _("Booked")
+        EXPIRED = "expired", _("Offer not confirmed in time")
+        LEFT = "left", _("Left the waitlist")
+
+    OPEN = (Status.WAITING, Status.OFFERED)
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="waitlist")
+    frame = models.ForeignKey(TimeFrame, verbose_name=_("time frame"), on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    club = models.ForeignKey(
+        Club, verbose_name=_("group"), null=True, blank=True, on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
+    reservation = models.OneToOneField(
+        Reservation,
+        verbose_name=_("reservation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="waitlist_entry",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start", "created_at", "pk"]
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        indexes = [
+            models.Index(fields=["unit", "date", "frame", "status"], name="facilities_wait_slot"),
+            models.Index(fields=["status", "offer_expires_at"], name="facilities_wait_offers"),
+        ]
+        constraints = [
+            # Exactly one holder: at most one open offer per slot.
+            models.UniqueConstraint(
+                fields=["unit", "frame", "date"],
+                condition=models.Q(status="offered"),
+                name="facilities_one_offer_per_slot",
+            ),
+            # One place in a slot's line per person (or per group).
+            models.UniqueConstraint(
+                fields=["unit", "frame", "date", "user"],
+                condition=models.Q(status__in=["waiting", "offered"], club=None),
+                name="facilities_one_wait_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "frame", "date", "club"],
+                condition=models.Q(status__in=["waiting", "offered"]) & ~models.Q(club=None),
+                name="facilities_one_wait_per_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.date} {self.frame.label} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

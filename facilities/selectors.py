@@ -31,6 +31,7 @@ from facilities.models import (
     Reservation,
     TimeFrame,
     Unit,
+    WaitlistEntry,
 )
 
 
@@ -405,3 +406,51 @@ def bookable_clubs_of(user) -> QuerySet[Club]:
 def active_reservations_for_feed(feed: CalendarFeed) -> QuerySet[Reservation]:
     """What a private calendar feed lists: every active reservation of its resident, past or upcoming."""
     return reservations_of(feed.user).filter(status__in=Reservation.ACTIVE)
+
+
+# --- Waitlist (キャンセル待ち) ----------------------------------------------------------------
+def open_waitlist_entries(user, *, club: Club | None = None, now: datetime | None = None) -> QuerySet[WaitlistEntry]:
+    """The holder's places in waitlists of slots that have not started (what the waitlist limit counts)."""
+    return WaitlistEntry.objects.filter(
+        status__in=WaitlistEntry.OPEN, start__gt=now or timezone.now(), **holder_filter(user, club)
+    )
+
+
+def waitlist_of(user) -> QuerySet[WaitlistEntry]:
+    """Waitlist entries a resident made or that belong to a group they represent."""
+    return (
+        WaitlistEntry.objects.filter(Q(user=user) | Q(club__representative=user))
+        .select_related("unit__facility", "frame", "club", "reservation")
+        .order_by("start", "pk")
+    )
+
+
+def waitlist_entry_for(user, entry_id: int) -> WaitlistEntry | None:
+    """One of the resident's own waitlist entries, or None (another resident's is never returned)."""
+    return waitlist_of(user).filter(pk=entry_id).first()
+
+
+def current_waitlist(user, *, now: datetime | None = None) -> QuerySet[WaitlistEntry]:
+    """The resident's open entries of slots that have not started, offers first."""
+    return (
+        waitlist_of(user)
+        .filter(status__in=WaitlistEntry.OPEN, start__gt=now or timezone.now())
+        .order_by("-status", "start", "pk")  # "offered" sorts after "waiting": reversed, offers come first
+    )
+
+
+def place_in_line(entry: WaitlistEntry) -> int:
+    """1 for the first in the slot's line (or the one holding the offer), 2 for the next, and so on."""
+    return (
+        WaitlistEntry.objects.filter(
+            unit_id=entry.unit_id, frame_id=entry.frame_id, date=entry.date, status__in=WaitlistEntry.OPEN
+        )
+        .filter(Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk))
+        .count()
+        + 1
+    )
+
+
+def waiting_count(unit: Unit, frame: TimeFrame, day: date) -> int:
+    """How many are in a slot's line now."""
+    return WaitlistEntry.objects.filter(unit=unit, frame=frame, date=day, status__in=WaitlistEntry.OPEN).count()

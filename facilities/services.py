@@ -10,22 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facilities import display, ics, rules
 from facilities.errors import BookingError
-from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit
+from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit, WaitlistEntry
 from facilities.selectors import (
     Availability,
     SlotState,
     fees_for,
     holder_reservations,
     is_held,
+    open_waitlist_entries,
     spaces_by_unit,
 )
 from notifications.services import Attachment, queue_templated_mail
@@ -299,11 +302,18 @@ def cancel(
         )
     if staff and not reason.strip():
         raise BookingError(_("Give the reason for cancelling; it is sent to the resident."), code="reason_required")
+    offered = reservation.status == Reservation.Status.OFFERED
     reservation.status = Reservation.Status.CANCELLED
     reservation.cancelled_at = now or timezone.now()
     reservation.cancel_reason = reason.strip()
     reservation.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     reservation.occupancies.all().delete()
+    if offered:  # staff withdrew a waitlist offer: its entry ends with it
+        WaitlistEntry.objects.filter(reservation=reservation, status=WaitlistEntry.Status.OFFERED).update(
+            status=WaitlistEntry.Status.EXPIRED, closed_at=reservation.cancelled_at
+        )
+    # In the same transaction: a slot someone is waiting for passes to them without ever looking free.
+    offer_released(reservation, now=reservation.cancelled_at)
     recipient = _mail_to(reservation)
     if recipient is not None and reservation.source != Reservation.Source.MAINTENANCE:
         queue_templated_mail(
@@ -428,3 +438,349 @@ def revoke_calendar_feed(user) -> CalendarFeed:
     feed.created_at = timezone.now()
     feed.save(update_fields=["token", "created_at"])
     return feed
+
+
+# --- Waitlist (キャンセル待ち) ----------------------------------------------------------------
+#
+# A resident (or a group they represent) may wait for a booked slot. When the slot is released
+# (a cancellation by the resident or staff, a withdrawn offer, an expired offer; slots released
+# by other paths, such as an unconfirmed lottery win, are caught up by the periodic task), the
+# first in line is offered it: an OFFERED reservation holds the slot for them for
+# FACILITIES_WAITLIST_HOLD_HOURS (never past the slot's start) and a mail with a link to confirm
+# is queued in the same transaction. An offer not confirmed in time, or declined, passes to the
+# next in line in the same transaction; with nobody left the slot is free for first-come booking.
+# Exactly one holder: the offer's occupancies (the database refuses an overlap), the partial
+# unique constraint "one OFFERED entry per slot", and a row lock on the slot's open entries.
+#
+# Refusal codes: slot_free (book it instead), own_booking, already_waiting, too_many_waits,
+# not_waiting (no longer in the line), offer_expired, already_confirmed, wrong_unit, slot_past,
+# slot_closed, groups_only, club_not_approved, not_representative.
+
+
+def waitlist_hold() -> timedelta:
+    return timedelta(hours=settings.FACILITIES_WAITLIST_HOLD_HOURS)
+
+
+def _slot_label(frame: TimeFrame, day: date) -> str:
+    return display.slot_when(day, frame.label, frame.start, frame.end)
+
+
+def _slot_spaces(unit: Unit) -> set[int]:
+    return spaces_by_unit(list(unit.facility.units.all()))[unit.pk]
+
+
+def check_waitlist(
+    *, user, unit: Unit, frame: TimeFrame, day: date, club: Club | None = None, now: datetime | None = None
+) -> None:
+    """Raise :class:`BookingError` if :func:`join_waitlist` would refuse; write nothing.
+
+    One can wait for a slot that another booking holds, while online booking for it is open
+    (until the booking window closes), not for one's own booking, once per slot, and for at most
+    FACILITIES_WAITLIST_MAX_ENTRIES upcoming slots at a time. A free slot is booked instead.
+    """
+    now = now or timezone.now()
+    if frame.unit_id != unit.pk:
+        raise BookingError(_("That time slot does not belong to this unit."), code="wrong_unit")
+    if club is not None:
+        check_group(club, user)
+    check_groups_only(unit, club)
+    label = _slot_label(frame, day)
+    slot = Availability(unit.facility, day, day, now=now, only_unit=unit).slot(unit, frame, day)
+    if slot.state is SlotState.FREE:
+        raise BookingError(
+            _("%(slot)s is free: book it instead of joining the waitlist.") % {"slot": label}, code="slot_free"
+        )
+    if slot.state is SlotState.TAKEN and now >= rules.window_closes(unit.facility, day, slot.start):
+        raise slot_refusal(SlotState.PAST, label)
+    if slot.state is not SlotState.TAKEN:
+        raise slot_refusal(slot.state, label)
+    own = Reservation.objects.filter(
+        status__in=Reservation.ACTIVE,
+        occupancies__space_id__in=_slot_spaces(unit),
+        occupancies__start__lt=slot.end,
+        occupancies__end__gt=slot.start,
+        **_holder(user, club),
+    )
+    if own.exists():
+        raise BookingError(_("You have booked %(slot)s yourself.") % {"slot": label}, code="own_booking")
+    waiting = open_waitlist_entries(user, club=club, now=now)
+    if waiting.filter(unit=unit, frame=frame, date=day).exists():
+        raise BookingError(_("You are already on the waitlist for %(slot)s.") % {"slot": label}, code="already_waiting")
+    limit = settings.FACILITIES_WAITLIST_MAX_ENTRIES
+    if waiting.count() >= limit:
+        raise BookingError(
+            _("You can wait for at most %(n)d slots at a time. Leave another waitlist first.") % {"n": limit},
+            code="too_many_waits",
+        )
+
+
+def _holder(user, club: Club | None) -> dict:
+    return {"club": club} if club is not None else {"user": user, "club": None}
+
+
+@transaction.atomic
+def join_waitlist(
+    *, user, unit: Unit, frame: TimeFrame, day: date, club: Club | None = None, now: datetime | None = None
+) -> WaitlistEntry:
+    """Put the resident (or their group) at the end of the slot's waitlist; see :func:`check_waitlist`."""
+    now = now or timezone.now()
+    # One waitlist change at a time per person: the limit is checked against committed entries.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    check_waitlist(user=user, unit=unit, frame=frame, day=day, club=club, now=now)
+    start, end = frame.bounds(day)
+    try:
+        with transaction.atomic():
+            return WaitlistEntry.objects.create(
+                unit=unit, frame=frame, date=day, start=start, end=end, user=user, club=club, created_at=now
+            )
+    except IntegrityError as exc:  # the group's representative joined twice at once
+        raise BookingError(
+            _("You are already on the waitlist for %(slot)s.") % {"slot": _slot_label(frame, day)},
+            code="already_waiting",
+        ) from exc
+
+
+def _locked_entry(entry: WaitlistEntry, user) -> WaitlistEntry:
+    entry = (
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("unit__facility", "frame", "club", "reservation")
+        .get(pk=entry.pk)
+    )
+    holder = entry.club.representative_id if entry.club_id else entry.user_id
+    if user is not None and holder != user.pk:
+        raise BookingError(_("This reservation is not yours."), code="not_yours")
+    return entry
+
+
+def _end_offer(entry: WaitlistEntry, status: str, now: datetime) -> None:
+    """Close an OFFERED entry and release its hold (the caller offers the slot to the next)."""
+    if entry.reservation_id:
+        held = Reservation.objects.select_for_update().get(pk=entry.reservation_id)
+        if held.status == Reservation.Status.OFFERED:
+            held.status = Reservation.Status.EXPIRED
+            held.cancelled_at = now
+            held.save(update_fields=["status", "cancelled_at"])
+            held.occupancies.all().delete()
+    entry.status = status
+    entry.closed_at = now
+    entry.save(update_fields=["status", "closed_at"])
+
+
+@transaction.atomic
+def leave_waitlist(*, entry: WaitlistEntry, user, now: datetime | None = None) -> WaitlistEntry:
+    """Leave a waitlist; leaving while holding an offer declines it, and the next in line is offered the slot."""
+    now = now or timezone.now()
+    entry = _locked_entry(entry, user)
+    if entry.status == WaitlistEntry.Status.WAITING:
+        entry.status = WaitlistEntry.Status.LEFT
+        entry.closed_at = now
+        entry.save(update_fields=["status", "closed_at"])
+        return entry
+    if entry.status != WaitlistEntry.Status.OFFERED:
+        raise BookingError(_("You are no longer on this waitlist."), code="not_waiting")
+    _end_offer(entry, WaitlistEntry.Status.LEFT, now)
+    offer_next(entry.unit, entry.frame, entry.date, now=now)
+    return entry
+
+
+def can_confirm_offer(entry: WaitlistEntry, *, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        entry.status == WaitlistEntry.Status.OFFERED
+        and entry.offer_expires_at is not None
+        and (now < entry.offer_expires_at)
+    )
+
+
+@transaction.atomic
+def confirm_offer(*, entry: WaitlistEntry, user, now: datetime | None = None) -> Reservation:
+    """The resident takes the slot they were offered before the offer's time is up; it becomes a booking."""
+    now = now or timezone.now()
+    entry = _locked_entry(entry, user)
+    if entry.status == WaitlistEntry.Status.ACCEPTED:
+        raise BookingError(_("You have already booked this slot."), code="already_confirmed")
+    if not can_confirm_offer(entry, now=now):
+        raise BookingError(
+            _("The time to confirm this offer has passed; the slot went to the next in line."),
+            code="offer_expired",
+        )
+    reservation = Reservation.objects.select_for_update().filter(pk=entry.reservation_id).first()
+    if reservation is None or reservation.status != Reservation.Status.OFFERED:  # staff withdrew it meanwhile
+        raise BookingError(
+            _("The time to confirm this offer has passed; the slot went to the next in line."),
+            code="offer_expired",
+        )
+    reservation.status = Reservation.Status.CONFIRMED
+    reservation.save(update_fields=["status"])
+    entry.status = WaitlistEntry.Status.ACCEPTED
+    entry.closed_at = now
+    entry.save(update_fields=["status", "closed_at"])
+    send_booking_mail([reservation])
+    return reservation
+
+
+def offer_next(unit: Unit, frame: TimeFrame, day: date, *, now: datetime | None = None) -> WaitlistEntry | None:
+    """Offer a released slot to the first in its line, if the slot is free and nobody holds an offer for it.
+
+    Returns the offered entry, or None (nobody waiting, an offer already open, the slot held by a
+    booking, or online booking for it closed). Safe to call any number of times at once: the
+    slot's open entries are locked, so the callers take turns and the first makes the only offer.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        entries = list(
+            WaitlistEntry.objects.select_for_update()
+            .filter(unit=unit, frame=frame, date=day, status__in=WaitlistEntry.OPEN)
+            .order_by("created_at", "pk")
+        )
+        if not entries or any(e.status == WaitlistEntry.Status.OFFERED for e in entries):
+            return None
+        facility = unit.facility
+        start, end = frame.bounds(day)
+        if start <= now or now >= rules.window_closes(facility, day, start):
+            return None
+        spaces = _slot_spaces(unit)
+        if is_held(spaces, start, end):
+            return None
+        entry = entries[0]
+        resident = resident_rate(entry.user, entry.club)
+        [fee] = fees_for([SlotRequest(frame, day)], resident=resident)
+        expires = min(now + waitlist_hold(), start)
+        try:
+            with transaction.atomic():
+                reservation = Reservation.objects.create(
+                    unit=unit,
+                    frame=frame,
+                    date=day,
+                    start=start,
+                    end=end,
+                    user=entry.user,
+                    club=entry.club,
+                    status=Reservation.Status.OFFERED,
+                    source=Reservation.Source.WAITLIST,
+                    resident_rate=resident,
+                    fee=fee,
+                    confirm_by=expires,
+                    created_at=now,
+                    created_by=entry.user,
+                )
+                _occupy(reservation, spaces)
+                entry.status = WaitlistEntry.Status.OFFERED
+                entry.offered_at = now
+                entry.offer_expires_at = expires
+                entry.reservation = reservation
+                entry.save(update_fields=["status", "offered_at", "offer_expires_at", "reservation"])
+        except IntegrityError:  # a booking took the slot meanwhile (or another offer, on SQLite)
+            return None
+        _send_offer_mail(entry, reservation)
+        return entry
+
+
+def _waitlist_url(entry: WaitlistEntry) -> str:
+    try:
+        return settings.SITE_URL + reverse("facilities:waitlist_entry", args=[entry.pk])
+    except NoReverseMatch:  # the resident pages are not installed
+        return settings.SITE_URL + "/my/"
+
+
+def _send_offer_mail(entry: WaitlistEntry, reservation: Reservation) -> None:
+    recipient = entry.club.representative if entry.club_id else entry.user
+    queue_templated_mail(
+        template="facilities_waitlist_offer",
+        context={
+            "reservation": reservation,
+            "facility": entry.unit.facility,
+            "club": entry.club,
+            "expires": entry.offer_expires_at,
+            "url": _waitlist_url(entry),
+        },
+        to_email=recipient.email,
+        recipient=recipient,
+        idempotency_key=f"facilities:waitlist-offer:{entry.pk}",
+    )
+
+
+def _send_expired_mail(entry: WaitlistEntry) -> None:
+    """Tell the resident their turn has passed, so they do not come to a slot that is not theirs."""
+    recipient = entry.club.representative if entry.club_id else entry.user
+    try:
+        url = settings.SITE_URL + reverse("facilities:waitlist_mine")
+    except NoReverseMatch:  # the resident pages are not installed
+        url = settings.SITE_URL + "/my/"
+    queue_templated_mail(
+        template="facilities_waitlist_expired",
+        context={"entry": entry, "facility": entry.unit.facility, "expires": entry.offer_expires_at, "url": url},
+        to_email=recipient.email,
+        recipient=recipient,
+        idempotency_key=f"facilities:waitlist-expired:{entry.pk}",
+    )
+
+
+def offer_released(reservation: Reservation, *, now: datetime | None = None) -> list[WaitlistEntry]:
+    """A reservation was released: offer each slot overlapping it that someone waits for, first joined first."""
+    now = now or timezone.now()
+    keys = (
+        WaitlistEntry.objects.filter(
+            unit__facility_id=reservation.unit.facility_id,
+            date=reservation.date,
+            start__lt=reservation.end,
+            end__gt=reservation.start,
+            status=WaitlistEntry.Status.WAITING,
+        )
+        .order_by("created_at", "pk")
+        .values_list("unit_id", "frame_id", "date")
+    )
+    return _offer_slots(list(dict.fromkeys(keys)), now)
+
+
+def _offer_slots(keys, now: datetime) -> list[WaitlistEntry]:
+    offered = []
+    for unit_id, frame_id, day in keys:
+        frame = TimeFrame.objects.select_related("unit__facility").get(pk=frame_id)
+        entry = offer_next(frame.unit, frame, day, now=now) if frame.unit_id == unit_id else None
+        if entry is not None:
+            offered.append(entry)
+    return offered
+
+
+def expire_waitlist_offers(*, now: datetime | None = None) -> int:
+    """Periodic: offers not confirmed in time pass to the next in line; returns how many expired.
+
+    Each expiry and the offer to the next are one short transaction, locked against a
+    confirmation arriving at the same moment. Then slots someone waits for that were released by
+    a path that does not offer them itself (an unconfirmed lottery win) are offered. Running it
+    twice changes nothing more.
+    """
+    now = now or timezone.now()
+    expired = 0
+    due = WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now)
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            entry = (
+                WaitlistEntry.objects.select_for_update(of=("self",))
+                .select_related("unit__facility", "frame", "club__representative", "user")
+                .filter(pk=pk, status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now)
+                .first()
+            )
+            if entry is None:  # confirmed or declined meanwhile
+                continue
+            _end_offer(entry, WaitlistEntry.Status.EXPIRED, now)
+            _send_expired_mail(entry)
+            offer_next(entry.unit, entry.frame, entry.date, now=now)
+            expired += 1
+    waiting = list(
+        WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING, start__gt=now)
+        .order_by("created_at", "pk")
+        .values_list("unit_id", "frame_id", "date")
+    )
+    if waiting:
+        # Most lines wait for a booking that still stands: skip those (and open offers) in two queries.
+        days = {day for _unit, _frame, day in waiting}
+        offered = WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED, date__in=days)
+        booked = Reservation.objects.filter(status__in=Reservation.ACTIVE, date__in=days)
+        held = set(offered.values_list("unit_id", "frame_id", "date")) | set(
+            booked.values_list("unit_id", "frame_id", "date")
+        )
+        waiting = [key for key in waiting if key not in held]
+    _offer_slots(list(dict.fromkeys(waiting)), now)
+    return expired

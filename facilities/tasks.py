@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from facilities import reminders
+from facilities import reminders, services
 from facilities.lottery.tasks import (
     draw_due_lotteries,
     draw_lottery,
@@ -18,10 +18,23 @@ from facilities.lottery.tasks import (
     mail_lottery_results,
 )
 
-__all__ = ["draw_due_lotteries", "draw_lottery", "expire_unconfirmed_wins", "mail_lottery_results", "send_reminders"]
+__all__ = [
+    "draw_due_lotteries",
+    "draw_lottery",
+    "expire_unconfirmed_wins",
+    "expire_waitlist_offers",
+    "mail_lottery_results",
+    "send_reminders",
+]
 
 
 @shared_task(name="facilities.send_reminders", ignore_result=True)
 def send_reminders() -> int:
     """Periodic: the day-before reminder of each confirmed booking, once."""
     return reminders.send_reminders()
+
+
+@shared_task(name="facilities.expire_waitlist_offers", ignore_result=True)
+def expire_waitlist_offers() -> int:
+    """Periodic: waitlist offers not confirmed in time pass to the next in line (idempotent)."""
+    return services.expire_waitlist_offers()

@@ -22,6 +22,7 @@ public_patterns = [
     path("lottery/<int:round_id>/verify/", lottery_views.lottery_round_verify, name="lottery_round_verify"),
     path("<slug:slug>/", views.facility_detail, name="detail"),
     path("<slug:slug>/book/", views.book, name="book"),
+    path("<slug:slug>/waitlist/", views.waitlist_join, name="waitlist_join"),
     path("<slug:slug>/units/<int:unit_id>/", views.unit_month, name="unit_month"),
 ]
 
@@ -30,6 +31,10 @@ resident_patterns = [
     path("booked/", views.booked, name="booked"),
     path("<int:reservation_id>/", views.reservation_detail, name="reservation_detail"),
     path("<int:reservation_id>/cancel/", views.reservation_cancel, name="reservation_cancel"),
+    path("waitlist/", views.waitlist_mine, name="waitlist_mine"),
+    path("waitlist/<int:entry_id>/", views.waitlist_entry, name="waitlist_entry"),
+    path("waitlist/<int:entry_id>/confirm/", views.waitlist_confirm, name="waitlist_confirm"),
+    path("waitlist/<int:entry_id>/leave/", views.waitlist_leave, name="waitlist_leave"),
     path("calendar/", views.calendar_feed, name="calendar_feed"),
     path("calendar/new-address/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("groups/", views.clubs, name="clubs"),

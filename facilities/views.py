@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from facilities import ics, rules, selectors, services
 from facilities.errors import BookingError
-from facilities.forms import BookingForm, ClubForm, DayForm, MonthForm, SearchForm
+from facilities.forms import BookingForm, ClubForm, DayForm, MonthForm, SearchForm, WaitlistForm
 from facilities.models import Facility, Unit
 from facilities.selectors import DayState, SlotState
 from portal.errors import show_error
@@ -94,6 +94,7 @@ def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "holiday_fee": rules.is_holiday(day),
         "tables": tables,
         "any_free": SlotState.FREE in states,
+        "any_taken": SlotState.TAKEN in states,
         "opens_at": rules.window_opens(facility, day) if SlotState.NOT_YET in states else None,
         "previous_day": day - timedelta(days=1) if _in_range(day - timedelta(days=1)) else None,
         "next_day": day + timedelta(days=1) if _in_range(day + timedelta(days=1)) else None,
@@ -332,3 +333,107 @@ def club_register(request: HttpRequest) -> HttpResponse:
             )
             return redirect("facilities:clubs")
     return render(request, "facilities/club_register.html", {"form": form})
+
+
+# --- Waitlist (キャンセル待ち) ----------------------------------------------------------------
+
+
+@login_required
+def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
+    """A booked slot's waitlist: GET shows the slot and the line, POST joins it (then "My waitlist")."""
+    facility = get_object_or_404(Facility, slug=slug)
+    data = request.POST if request.method == "POST" else request.GET
+    form = WaitlistForm(data, facility=facility, user=request.user)
+    if form.is_valid() and not _in_range(form.cleaned_data["date"]):
+        form.add_error("date", _("Choose a day from one year ago to two years ahead."))
+    if not form.is_valid():
+        day = form.cleaned_data.get("date")
+        day = day if day and _in_range(day) else _today()
+        context = {"facility": facility, "form": form, "back_url": _day_url(facility, day)}
+        return render(request, "facilities/book_invalid.html", context, status=400)
+    frame, day, club = form.cleaned_data["frame"], form.cleaned_data["date"], form.cleaned_data.get("club")
+    unit = frame.unit
+    error = ""
+    try:
+        if request.method == "POST":
+            services.join_waitlist(user=request.user, unit=unit, frame=frame, day=day, club=club)
+            messages.success(
+                request, _("You are on the waitlist. If the slot is cancelled and it is your turn, we will mail you.")
+            )
+            return redirect("facilities:waitlist_mine")
+        services.check_waitlist(user=request.user, unit=unit, frame=frame, day=day, club=club)
+    except BookingError as refusal:
+        error = refusal.message
+    context = {
+        "facility": facility,
+        "unit": unit,
+        "frame": frame,
+        "day": day,
+        "club": club,
+        "clubs": form.fields["club"].queryset,
+        "waiting": selectors.waiting_count(unit, frame, day),
+        "hold_hours": settings.FACILITIES_WAITLIST_HOLD_HOURS,
+        "max_entries": settings.FACILITIES_WAITLIST_MAX_ENTRIES,
+        "error": error,
+        "back_url": _day_url(facility, day),
+    }
+    return render(request, "facilities/waitlist_join.html", context, status=409 if error else 200)
+
+
+@login_required
+def waitlist_mine(request: HttpRequest) -> HttpResponse:
+    """The resident's waitlists: offers to confirm first, then the slots they wait for."""
+    now = timezone.now()
+    entries = list(selectors.current_waitlist(request.user, now=now))
+    for entry in entries:
+        entry.place = selectors.place_in_line(entry)
+        entry.confirmable = services.can_confirm_offer(entry, now=now)
+    context = {"entries": entries, "max_entries": settings.FACILITIES_WAITLIST_MAX_ENTRIES}
+    return render(request, "facilities/waitlist_mine.html", context)
+
+
+def _own_entry_or_404(request: HttpRequest, entry_id: int):
+    entry = selectors.waitlist_entry_for(request.user, entry_id)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+@login_required
+def waitlist_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """One waitlist entry; the offer mail links here. Confirm the offer or leave the line."""
+    entry = _own_entry_or_404(request, entry_id)
+    now = timezone.now()
+    context = {
+        "entry": entry,
+        "place": selectors.place_in_line(entry) if entry.is_open else None,
+        "confirmable": services.can_confirm_offer(entry, now=now),
+        "started": entry.start <= now,
+        "hold_hours": settings.FACILITIES_WAITLIST_HOLD_HOURS,
+    }
+    return render(request, "facilities/waitlist_entry.html", context)
+
+
+@login_required
+@require_POST
+def waitlist_confirm(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _own_entry_or_404(request, entry_id)
+    try:
+        reservation = services.confirm_offer(entry=entry, user=request.user)
+    except BookingError as refusal:
+        show_error(request, refusal)
+        return redirect("facilities:waitlist_entry", entry.pk)
+    return redirect(f"{reverse('facilities:booked')}?{urlencode([('r', reservation.pk)])}")
+
+
+@login_required
+@require_POST
+def waitlist_leave(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _own_entry_or_404(request, entry_id)
+    try:
+        services.leave_waitlist(entry=entry, user=request.user)
+    except BookingError as refusal:
+        show_error(request, refusal)
+        return redirect("facilities:waitlist_entry", entry.pk)
+    messages.success(request, _("You left the waitlist."))
+    return redirect("facilities:waitlist_mine")

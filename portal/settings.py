@@ -278,7 +278,22 @@ CELERY_BEAT_SCHEDULE = {
     "health-vaccine-reminders": {"task": "health.send_vaccine_reminders", "schedule": crontab(hour=9, minute=0)},
     # Disclosure requests due within a few open days (or overdue): 情報公開 staff are mailed once per due date.
     "disclosure-warn-due-soon": {"task": "disclosure.warn_due_soon", "schedule": crontab(hour=8, minute=0)},
+    # Waitlist offers (キャンセル待ち) not confirmed in time pass to the next in line (facilities.services).
+    "facilities-expire-waitlist-offers": {
+        "task": "facilities.expire_waitlist_offers",
+        "schedule": timedelta(minutes=5),
+    },
 }
+
+# --- Facilities: waitlist (キャンセル待ち) -------------------------------------------------
+FACILITIES_WAITLIST_HOLD_HOURS = env_int(
+    "FACILITIES_WAITLIST_HOLD_HOURS",
+    24,
+    help="Hours the first in a cancelled slot's waitlist has to confirm the offer (never past the slot's start).",
+)
+FACILITIES_WAITLIST_MAX_ENTRIES = env_int(
+    "FACILITIES_WAITLIST_MAX_ENTRIES", 3, help="Upcoming slots one person or group may be waiting for at a time."
+)
 
 # --- Mail -----------------------------------------------------------------------------
 EMAIL_HOST = env(

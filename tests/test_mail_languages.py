@@ -126,6 +126,18 @@ def contexts(language: str) -> dict[str, list[dict]]:
         "facilities_cancelled": [{"reservation": reservation(), "by_staff": by_staff} for by_staff in (False, True)],
         "facilities_reminder": [{"reservation": reservation(), "facility": facility}],
         "facilities_club_decided": [{"club": club}, {"club": rejected}],
+        "facilities_waitlist_offer": [
+            {"reservation": reservation(), "facility": facility, "club": c, "expires": confirm_by, "url": url}
+            for c in (None, club)
+        ],
+        "facilities_waitlist_expired": [
+            {
+                "entry": NS(date=day, frame=frame, unit=unit, start=reservation().start, end=reservation().end),
+                "facility": facility,
+                "expires": confirm_by,
+                "url": url,
+            }
+        ],
         "facilities_lottery_result": [
             {
                 **lottery,
