@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class HealthConfig(AppConfig):
     name = "health"
     verbose_name = _("Health log")
+    demo_loader = "health.demo.load_demo"  # load_demo's part, see portal/demo.py
 
     def ready(self) -> None:
         from health import dashboard  # noqa: F401 - registers the /my/ panel
