@@ -47,6 +47,8 @@ urlpatterns = [
     path("api/terminals/", include(("safety.api_urls", "terminal_api"))),
     # /facilities/... (public) and /my/reservations/... (the resident's), see facilities/urls.py
     path("", include("facilities.urls")),
+    # The public document catalogue (公開目録) and its search, see disclosure/catalogue/urls.py
+    path("disclosure/", include("disclosure.catalogue.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

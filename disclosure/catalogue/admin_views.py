@@ -1,0 +1,131 @@
+"""The catalogue's staff pages in Wagtail's admin: the documents with their extraction state
+(「OCR未処理」 for scans without a text layer) and the bulk upload (CSV + files)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from disclosure.catalogue.access import can_manage_catalogue
+from disclosure.catalogue.bulk import files_from_zip, import_catalogue
+from disclosure.catalogue.errors import CatalogueImportError
+from disclosure.catalogue.models import CatalogueDocument, CatalogueFile
+
+#: Largest upload taken in one go (CSV, zip and files together).
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+class StaffOnlyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not can_manage_catalogue(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CatalogueIndexView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    page_title = gettext_lazy("Document catalogue")
+    header_icon = "doc-full"
+    template_name = "disclosure/catalogue/admin/index.html"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        needs_ocr = CatalogueFile.objects.filter(document=OuterRef("pk"), pages_without_text__gt=0)
+        failed = CatalogueFile.objects.filter(document=OuterRef("pk")).exclude(extraction_error="")
+        documents = (
+            CatalogueDocument.objects.defer("text", "search_text", "search_title")
+            .annotate(file_count=Count("files"), needs_ocr=Exists(needs_ocr), failed=Exists(failed))
+            .order_by("-created_at", "-pk")
+        )
+        only_ocr = self.request.GET.get("ocr") == "1"
+        if only_ocr:
+            documents = documents.filter(Q(needs_ocr=True) | Q(failed=True))
+        context["only_ocr"] = only_ocr
+        context["ocr_count"] = (
+            CatalogueDocument.objects.filter(Q(files__pages_without_text__gt=0) | ~Q(files__extraction_error=""))
+            .distinct()
+            .count()
+        )
+        context["page_obj"] = Paginator(documents, 50).get_page(self.request.GET.get("page"))
+        context["upload_url"] = reverse("disclosure_catalogue_upload")
+        return context
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class UploadForm(forms.Form):
+    csv = forms.FileField(
+        label=gettext_lazy("CSV of documents"),
+        help_text=gettext_lazy(
+            "Columns: 文書番号, 件名, 担当課, 作成日, 決裁日, 保存期間, 公開区分, キーワード, ファイル. "
+            "UTF-8 or Shift_JIS (as Excel saves it)."
+        ),
+    )
+    archive = forms.FileField(
+        label=gettext_lazy("Files as a zip"), required=False, help_text=gettext_lazy("The files the CSV names.")
+    )
+    files = MultipleFileField(
+        label=gettext_lazy("Or the files themselves"),
+        required=False,
+        help_text=gettext_lazy("PDF, Word (docx), Excel (xlsx) or text; several at once."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        uploads = [cleaned.get("csv"), cleaned.get("archive"), *(cleaned.get("files") or [])]
+        if sum(upload.size for upload in uploads if upload) > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The upload is larger than 500 MB. Send it in several parts."))
+        return cleaned
+
+
+class CatalogueUploadView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
+    page_title = gettext_lazy("Upload documents")
+    header_icon = "upload"
+    template_name = "disclosure/catalogue/admin/upload.html"
+    form_class = UploadForm
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("disclosure_catalogue_admin"), "label": _("Document catalogue")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def form_valid(self, form):
+        files: dict[str, bytes] = {}
+        try:
+            if form.cleaned_data.get("archive"):
+                files.update(files_from_zip(form.cleaned_data["archive"].read()))
+            for upload in form.cleaned_data.get("files") or []:
+                files[upload.name] = upload.read()
+            documents = import_catalogue(csv_bytes=form.cleaned_data["csv"].read(), files=files)
+        except CatalogueImportError as error:
+            return self.render_to_response(self.get_context_data(form=form, problems=error.problems))
+        messages.success(
+            self.request, _("%(count)s documents were added to the catalogue.") % {"count": len(documents)}
+        )
+        return redirect("disclosure_catalogue_admin")

@@ -1,0 +1,1 @@
+from disclosure.catalogue.models import *  # noqa: F401,F403
