@@ -102,7 +102,7 @@ def download(request, document_id: int, file_id: int, name: str):
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
     inline = stored.kind in ("pdf", "txt")
     try:
-        handle = stored.file.open("rb")
+        handle = stored.file.storage.open(stored.file.name, "rb")
     except FileNotFoundError as error:
         raise Http404 from error
     response = FileResponse(handle, as_attachment=not inline, filename=stored.name, content_type=content_type)
@@ -112,7 +112,7 @@ def download(request, document_id: int, file_id: int, name: str):
 
 
 def _is_utf8(stored: CatalogueFile) -> bool:
-    with stored.file.open("rb") as handle:
+    with stored.file.storage.open(stored.file.name, "rb") as handle:
         try:
             handle.read().decode("utf-8")
         except UnicodeDecodeError:
