@@ -48,15 +48,12 @@ class CatalogueIndexView(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView
             .annotate(file_count=Count("files"), needs_ocr=Exists(needs_ocr), failed=Exists(failed))
             .order_by("-created_at", "-pk")
         )
+        flagged = documents.filter(Q(needs_ocr=True) | Q(failed=True))
         only_ocr = self.request.GET.get("ocr") == "1"
         if only_ocr:
-            documents = documents.filter(Q(needs_ocr=True) | Q(failed=True))
+            documents = flagged
         context["only_ocr"] = only_ocr
-        context["ocr_count"] = (
-            CatalogueDocument.objects.filter(Q(files__pages_without_text__gt=0) | ~Q(files__extraction_error=""))
-            .distinct()
-            .count()
-        )
+        context["ocr_count"] = flagged.count()
         context["page_obj"] = Paginator(documents, 50).get_page(self.request.GET.get("page"))
         context["upload_url"] = reverse("disclosure_catalogue_upload")
         return context

@@ -152,8 +152,14 @@ def test_staff_upload_page_shows_problems_and_the_list_flags_ocr(client):
     scan.name = "scan.pdf"
     response = client.post("/admin/disclosure/catalogue/upload/", {"csv": good, "files": [scan]})
     assert response.status_code == 302
+    good = io.BytesIO(_csv("総第3号,文字のある文書,総務課,2024-04-01,,5年,公開,,\n"))
+    good.name = "list.csv"
+    assert client.post("/admin/disclosure/catalogue/upload/", {"csv": good}).status_code == 302
     listing = client.get("/admin/disclosure/catalogue/").content.decode()
-    assert "スキャンした決裁文書" in listing and "OCR未処理" in listing
+    assert "スキャンした決裁文書" in listing and "OCR未処理" in listing and "文字のある文書" in listing
+    flagged = client.get("/admin/disclosure/catalogue/", {"ocr": "1"}).content.decode()
+    assert "OCR未処理または読み取れないファイルのある文書：1件" in listing
+    assert "スキャンした決裁文書" in flagged and "文字のある文書" not in flagged
 
 
 def test_other_staff_cannot_open_the_catalogue_pages(client):
