@@ -7,11 +7,11 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, UpdateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -125,4 +125,47 @@ class CatalogueUploadView(StaffOnlyMixin, WagtailAdminTemplateMixin, FormView):
         messages.success(
             self.request, _("%(count)s documents were added to the catalogue.") % {"count": len(documents)}
         )
+        return redirect("disclosure_catalogue_admin")
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = CatalogueDocument
+        fields = ["file_number", "title", "department", "created_on", "decided_on", "retention", "category", "keywords"]
+
+    def save(self, commit=True):
+        document = super().save(commit=False)
+        # A change of category changes what is searchable: a closed document's text never is.
+        document.refresh_search_fields()
+        if commit:
+            document.save()
+        return document
+
+
+class CatalogueEditView(StaffOnlyMixin, WagtailAdminTemplateMixin, UpdateView):
+    """Change a document's catalogue entry (e.g. its category after a disclosure decision)."""
+
+    page_title = gettext_lazy("Edit document")
+    header_icon = "doc-full"
+    template_name = "disclosure/catalogue/admin/edit.html"
+    form_class = DocumentForm
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(CatalogueDocument, pk=self.kwargs["pk"])
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("disclosure_catalogue_admin"), "label": _("Document catalogue")},
+            {"url": "", "label": self.object.file_number},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["files"] = list(self.object.files.all())
+        return context
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, _("The document was saved."))
         return redirect("disclosure_catalogue_admin")

@@ -16,11 +16,12 @@ class CatalogueMenuItem(MenuItem):
 
 @hooks.register("register_admin_urls")
 def register_catalogue_urls():
-    from disclosure.catalogue.admin_views import CatalogueIndexView, CatalogueUploadView
+    from disclosure.catalogue.admin_views import CatalogueEditView, CatalogueIndexView, CatalogueUploadView
 
     return [
         path("disclosure/catalogue/", CatalogueIndexView.as_view(), name="disclosure_catalogue_admin"),
         path("disclosure/catalogue/upload/", CatalogueUploadView.as_view(), name="disclosure_catalogue_upload"),
+        path("disclosure/catalogue/<int:pk>/", CatalogueEditView.as_view(), name="disclosure_catalogue_edit"),
     ]
 
 

@@ -167,3 +167,28 @@ def test_other_staff_cannot_open_the_catalogue_pages(client):
     assert client.get("/admin/disclosure/catalogue/upload/").status_code in (302, 403)
     assert client.get("/admin/disclosure/catalogue/").status_code in (302, 403)
     assert "/admin/disclosure/catalogue/" not in client.get("/admin/").content.decode()
+
+
+def test_staff_change_a_category_and_the_text_stops_being_searchable(client, make_document):
+    from disclosure.catalogue.search import Filters, search
+
+    document = make_document("下水道使用料の見直し", text="使用料改定の試算", file_number="上第1号")
+    assert search("改定の試算", Filters())[0].paginator.count == 1
+    mfa_staff(client, DISCLOSURE)
+    page = client.get(f"/admin/disclosure/catalogue/{document.pk}/")
+    assert page.status_code == 200 and "下水道使用料の見直し" in page.content.decode()
+    data = {
+        "file_number": "上第1号",
+        "title": "下水道使用料の見直し",
+        "department": "上下水道課",
+        "created_on": "2024-05-01",
+        "decided_on": "",
+        "retention": "5",
+        "category": Category.CLOSED,
+        "keywords": "",
+    }
+    assert client.post(f"/admin/disclosure/catalogue/{document.pk}/", data).status_code == 302
+    document.refresh_from_db()
+    assert document.category == Category.CLOSED and document.department == "上下水道課"
+    assert search("改定の試算", Filters())[0].paginator.count == 0  # its text is no longer public
+    assert search("下水道使用料", Filters())[0].paginator.count == 1  # its entry still is
