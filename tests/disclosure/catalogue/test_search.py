@@ -124,3 +124,15 @@ def test_feed_of_a_search_is_valid_atom(client, make_document):
             assert entry.find(f"{ATOM}{tag}") is not None, tag
         assert entry.find(f"{ATOM}link").get("href").startswith("http://testserver/disclosure/documents/")
     assert client.get("/disclosure/feed/", {"q": "存在しない語"}).status_code == 200
+
+
+def test_the_demo_catalogue_is_searchable_and_safe_to_load_again(client):
+    from disclosure.catalogue.demo import load_catalogue_demo
+
+    assert load_catalogue_demo() == 6
+    assert load_catalogue_demo() == 0
+    html = client.get("/disclosure/", {"q": "ｼﾝｷﾞｶｲ"}).content.decode()  # no kana match for 審議会: nothing
+    assert "0件の文書" in html
+    assert "総合計画審議会" in client.get("/disclosure/", {"q": "コミュニティバス"}).content.decode()  # docx text
+    assert "財政課 (1)" in client.get("/disclosure/", {"q": "地方交付税"}).content.decode()  # xlsx text
+    assert "中間見直し" in client.get("/disclosure/", {"q": "回収率"}).content.decode()  # cp932 text file
