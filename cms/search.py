@@ -13,7 +13,6 @@ often, then the most recently updated.
 
 from __future__ import annotations
 
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,29 +23,23 @@ from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Length, Replace
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 import portal.search_sources as search_sources
-from cms.search_index import SearchEntry, fold, restricted_collection_ids
+from cms.search_index import SearchEntry, restricted_collection_ids
+from portal.textsearch import (  # noqa: F401 - shared with the disclosure catalogue
+    MAX_QUERY_LENGTH,
+    MAX_WORDS,
+    SNIPPET_LEAD,
+    SNIPPET_LENGTH,
+    highlight,
+    query_words,
+    snippet,
+)
 
-MAX_QUERY_LENGTH = 100
-#: More words than this are ignored: each one is a LIKE over the index.
-MAX_WORDS = 5
 RESULTS_PER_PAGE = 20
-SNIPPET_LENGTH = 120
-#: Characters of context shown before the first match in a snippet.
-SNIPPET_LEAD = 30
-
-
-def query_words(query: str) -> list[str]:
-    """The distinct words of ``query`` in matching form; at most MAX_WORDS of the first MAX_QUERY_LENGTH characters.
-
-    Full-width spaces separate words too ("子育て　支援" is two words).
-    """
-    return list(dict.fromkeys(fold(query[:MAX_QUERY_LENGTH]).split()))[:MAX_WORDS]
 
 
 def active_locale() -> str | None:
@@ -137,77 +130,6 @@ class SearchResult:
     updated: datetime | None
     #: ``lang`` of a result in another language than the page around it ("ja" in English results).
     lang: str = ""
-
-
-def _units(text: str):
-    """(start, end) of each character of ``text`` with the combining marks that follow it (e.g. ｶﾞ)."""
-    start = 0
-    for i in range(1, len(text) + 1):
-        if i == len(text) or not (unicodedata.combining(text[i]) or text[i] in "\uff9e\uff9f"):
-            yield start, i
-            start = i
-
-
-def _folded_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] | None]:
-    """``fold(text)`` and, for each of its characters, where it came from in ``text``.
-
-    The offsets are None when every character folds to exactly one (the usual case): then a
-    position in the folded text is the same position in ``text``.
-    """
-    folded = fold(text)
-    if len(folded) == len(text):
-        return folded, None, None
-    parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for start, end in _units(text):
-        part = fold(text[start:end])
-        parts.append(part)
-        starts.extend([start] * len(part))
-        ends.extend([end] * len(part))
-    return "".join(parts), starts, ends
-
-
-def _matches(text: str, words: list[str]) -> list[tuple[int, int]]:
-    """Merged (start, end) ranges of ``text`` where any of ``words`` occurs, in order."""
-    folded, starts, ends = _folded_with_offsets(text)
-    spans = []
-    for word in words:
-        position = folded.find(word)
-        while position != -1:
-            last = position + len(word) - 1
-            spans.append((starts[position], ends[last]) if starts and ends else (position, last + 1))
-            position = folded.find(word, position + len(word))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def highlight(text: str, words: list[str], spans: list[tuple[int, int]] | None = None) -> SafeString:
-    """``text``, escaped, with every occurrence of ``words`` in ``<mark>``."""
-    if spans is None:
-        spans = _matches(text, words)
-    out, last = [], 0
-    for start, end in spans:
-        out += [escape(text[last:start]), "<mark>", escape(text[start:end]), "</mark>"]
-        last = end
-    out.append(escape(text[last:]))
-    return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped above
-
-
-def snippet(text: str, words: list[str], length: int = SNIPPET_LENGTH) -> SafeString:
-    """About ``length`` characters of ``text`` around its first match, matches in ``<mark>``."""
-    spans = _matches(text, words)
-    start = max(0, spans[0][0] - SNIPPET_LEAD) if spans else 0
-    end = min(len(text), start + length)
-    start = max(0, min(start, end - length))
-    inside = [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
-    body = highlight(text[start:end], words, inside)
-    return mark_safe(("…" if start else "") + body + ("…" if end < len(text) else ""))  # noqa: S308
 
 
 def _sections(pages: list[Page], below_depth: int) -> dict[int, list[str]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from django.core.exceptions import FieldDoesNotExist
@@ -34,6 +33,7 @@ from wagtail.rich_text import RichText, get_text_for_indexing
 from wagtail.search import index
 
 import portal.search_sources as search_sources
+from portal.textsearch import display_form, fold  # noqa: F401 - the folding both searches share
 
 logger = logging.getLogger(__name__)
 
@@ -45,23 +45,6 @@ MAX_DOCUMENT_BYTES = 1_000_000
 TEXT_DOCUMENT_EXTENSIONS = {"txt", "csv"}
 #: Page fields indexed besides those the page type declares in ``search_fields``.
 EXTRA_PAGE_FIELDS = ("search_description",)
-
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D, 0x30FE: 0x309E}
-
-
-def display_form(text: str) -> str:
-    """Text as it is stored for showing in snippets: as written, with one space between runs of text."""
-    return " ".join(text.split())
-
-
-def fold(text: str) -> str:
-    """The matching form of ``text``: NFKC, case-folded, katakana as hiragana.
-
-    "ＰＤＦ", "pdf" and "PDF" are the same word, and so are "ｺﾞﾐ", "ゴミ" and "ごみ". Every step
-    works on single characters (or a character and its combining marks), so :mod:`cms.search` can
-    map a match back onto the displayed text for highlighting.
-    """
-    return unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA_TO_HIRAGANA)
 
 
 class SearchEntry(models.Model):

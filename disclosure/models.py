@@ -216,3 +216,6 @@ class ClosedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+# The public catalogue's tables (公開目録), in their own package.
+from disclosure.catalogue.models import *  # noqa: E402,F401,F403

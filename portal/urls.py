@@ -50,6 +50,8 @@ urlpatterns = [
     path("health-share/", include("health.sharing.public_urls")),
     # /facilities/... (public) and /my/reservations/... (the resident's), see facilities/urls.py
     path("", include("facilities.urls")),
+    # The public document catalogue (公開目録) and its search, see disclosure/catalogue/urls.py
+    path("disclosure/", include("disclosure.catalogue.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -23,6 +23,7 @@ PORTAL_BASE = {
     "portal.models",
     "portal.search_sources",
     "portal.staff",
+    "portal.textsearch",
 }
 #: Who may import whom (the arrows of docs/architecture.md). "portal.base" is PORTAL_BASE.
 ALLOWED = {

@@ -71,7 +71,7 @@ def test_a_new_resident_reaches_booking_lottery_and_safety_mail_from_the_home_pa
     assert_no_sideways_scroll(page)
     assert_no_violations(page)
     expect(services_nav(page).get_by_role("link", name="健康記録")).to_have_count(1)
-    expect(services_nav(page).get_by_role("link", name="情報公開")).to_have_count(0)  # not a service yet
+    expect(services_nav(page).get_by_role("link", name="情報公開")).to_have_count(1)  # the document catalogue
 
     services_nav(page).get_by_role("link", name="施設予約").click()
     page.wait_for_url(re.compile(r"/facilities/$"))

@@ -44,7 +44,7 @@ def _nav(html: str, css_class: str) -> str:
 
 
 def test_a_service_link_shows_only_while_its_address_exists(client, home):
-    _services(*[(label, path) for label, path, _d in DEMO_SERVICES])
+    _services(*[(label, path) for label, path, _d in DEMO_SERVICES], ("窓口予約", "/madoguchi/"))
 
     header = _nav(client.get("/").content.decode(), "service-nav__list")
 
@@ -52,19 +52,21 @@ def test_a_service_link_shows_only_while_its_address_exists(client, home):
     assert '<a href="/facilities/lottery/">抽選</a>' in header
     assert '<a href="/my/safety/">安全安心メール</a>' in header
     assert '<a href="/my/health/">健康記録</a>' in header
-    assert "情報公開" not in header  # no such service yet
-
-    # 情報公開 appears the day a live page is at its address.
-    publish(home, StandardPage(title="情報公開", slug="disclosure"))
-    header = _nav(client.get("/search/").content.decode(), "service-nav__list")
     assert '<a href="/disclosure/">情報公開</a>' in header
+    assert "窓口予約" not in header  # no such service yet
+
+    # 窓口予約 appears the day a live page is at its address.
+    publish(home, StandardPage(title="窓口予約", slug="madoguchi"))
+    header = _nav(client.get("/search/").content.decode(), "service-nav__list")
+    assert '<a href="/madoguchi/">窓口予約</a>' in header
 
 
 def test_target_exists_rules():
     assert target_exists("/facilities/")
     assert target_exists("/my/safety/")
     assert target_exists("/my/health/")
-    assert not target_exists("/disclosure/")
+    assert target_exists("/disclosure/")
+    assert not target_exists("/madoguchi/")
     assert not target_exists("https://example.com/")
     assert not target_exists("//example.com/")
 
@@ -72,11 +74,11 @@ def test_target_exists_rules():
 def test_services_are_on_the_home_page_footer_and_my_page(client, home):
     from tests.portal.factories import UserFactory
 
-    _services(("施設予約", "/facilities/"), ("抽選", "/facilities/lottery/"), ("情報公開", "/disclosure/"))
+    _services(("施設予約", "/facilities/"), ("抽選", "/facilities/lottery/"), ("窓口予約", "/madoguchi/"))
     page = client.get("/").content.decode()
     assert '<span class="service-tiles__label">施設予約</span>' in page
     assert '<a href="/facilities/lottery/">抽選</a>' in _nav(page, "footer-services")
-    assert "情報公開" not in page
+    assert "窓口予約" not in page
 
     client.force_login(UserFactory())
     my = client.get("/my/").content.decode()
@@ -193,7 +195,7 @@ def test_load_demo_fills_the_town_settings_and_pages(client, db):
     html = client.get("/").content.decode()
     header = _nav(html, "service-nav__list")
     assert "施設予約" in header and "抽選" in header and "安全安心メール" in header and "健康記録" in header
-    assert "情報公開" not in header  # listed, shown once /disclosure/ exists
+    assert '<a href="/disclosure/">情報公開</a>' in header  # the public document catalogue
     call_command("load_demo", stdout=io.StringIO())  # safe to run again
     assert len(TownSettings.load().services) == len(DEMO_SERVICES)
     rebuild_index()
