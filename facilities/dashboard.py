@@ -3,13 +3,17 @@
 from django.utils.translation import gettext_lazy as _
 
 from facilities import selectors
+from facilities.penalties import selectors as penalty_selectors
 from portal.dashboard import Panel, register
 
 PANEL_RESERVATIONS = 3
 
 
 def _context(request):
-    return {"reservations": list(selectors.upcoming_reservations(request.user)[:PANEL_RESERVATIONS])}
+    return {
+        "reservations": list(selectors.upcoming_reservations(request.user)[:PANEL_RESERVATIONS]),
+        **penalty_selectors.panel_context(request.user),
+    }
 
 
 register(

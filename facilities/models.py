@@ -572,3 +572,7 @@ class CalendarFeed(models.Model):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+
+# Usage records and penalties live in their own package; importing them here registers the models.
+from facilities.penalties.models import Suspension, UsageRecord  # noqa: E402, F401

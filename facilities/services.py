@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from facilities import display, ics, rules
 from facilities.errors import BookingError
 from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit
+from facilities.penalties import services as penalties
 from facilities.selectors import (
     Availability,
     SlotState,
@@ -172,6 +173,7 @@ def check_booking(
     if club is not None:
         check_group(club, user, representative=enforce_rules)
     if enforce_rules:
+        penalties.check_not_suspended(user=user, club=club, error=BookingError, today=timezone.localdate(now))
         check_groups_only(unit, club)
     _check_slots(unit, slots, now, ignore_window=not enforce_rules)
     if enforce_rules:
@@ -304,6 +306,8 @@ def cancel(
     reservation.cancel_reason = reason.strip()
     reservation.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     reservation.occupancies.all().delete()
+    if not staff:  # a resident's cancellation shortly before the day of use costs points
+        penalties.record_late_cancellation(reservation=reservation, now=reservation.cancelled_at)
     recipient = _mail_to(reservation)
     if recipient is not None and reservation.source != Reservation.Source.MAINTENANCE:
         queue_templated_mail(

@@ -126,6 +126,10 @@ def contexts(language: str) -> dict[str, list[dict]]:
         "facilities_cancelled": [{"reservation": reservation(), "by_staff": by_staff} for by_staff in (False, True)],
         "facilities_reminder": [{"reservation": reservation(), "facility": facility}],
         "facilities_club_decided": [{"club": club}, {"club": rejected}],
+        "facilities_suspended": [
+            {"suspension": NS(points=2, starts_on=day, ends_on=day + timedelta(days=180)), "club": None},
+            {"suspension": NS(points=3, starts_on=day, ends_on=day + timedelta(days=60)), "club": club},
+        ],
         "facilities_lottery_result": [
             {
                 **lottery,
