@@ -258,3 +258,18 @@ def test_residents_see_their_points_and_suspension_and_another_resident_gets_404
     client.force_login(other)
     assert client.get(f"/my/reservations/points/groups/{club.pk}/").status_code == 404
     assert "半面A" not in client.get("/my/reservations/points/").content.decode()
+
+
+def test_the_points_pages_are_valid_html(client, home, g, resident, tmp_path):
+    from tests.test_html_valid import VNU_JAR, vnu_errors
+
+    assert VNU_JAR.exists(), "npm ci installs vnu-jar (or link node_modules)"
+    client.force_login(resident)
+    no_show(held(g, resident, timezone.localdate() - timedelta(days=3)), after=timedelta(days=3))
+    suspend(user=resident)
+    club = ClubFactory(representative=resident)
+    pages = {
+        url: client.get(url).content.decode()
+        for url in ("/my/", "/my/reservations/points/", f"/my/reservations/points/groups/{club.pk}/")
+    }
+    assert vnu_errors(pages, tmp_path) == []
