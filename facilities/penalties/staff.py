@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
@@ -98,9 +98,10 @@ class UsageDayView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateVi
                 error = exc.message
             else:
                 label = dict(UsageRecord.Outcome.choices)[outcome]
-                messages.success(
-                    request, _("Marked %(n)d bookings: %(outcome)s.") % {"n": len(records), "outcome": label}
+                text = ngettext(
+                    "Marked %(n)d booking: %(outcome)s.", "Marked %(n)d bookings: %(outcome)s.", len(records)
                 )
+                messages.success(request, text % {"n": len(records), "outcome": label})
                 query = f"?facility={form.cleaned_data['facility'].pk}&day={form.cleaned_data['day'].isoformat()}"
                 return redirect(reverse("facilities_usage:index") + query)
         context = self.get_context_data(form=form, error=error)

@@ -273,3 +273,18 @@ def test_the_points_pages_are_valid_html(client, home, g, resident, tmp_path):
         for url in ("/my/", "/my/reservations/points/", f"/my/reservations/points/groups/{club.pk}/")
     }
     assert vnu_errors(pages, tmp_path) == []
+
+
+def test_a_suspended_resident_opening_the_booking_page_is_told_in_japanese_until_when(client, g, resident):
+    suspension = suspend(user=resident)
+    client.force_login(resident)
+    day = timezone.localdate() + timedelta(days=5)
+    frame = g.frame(g.half_a)
+    response = client.get(f"/facilities/{g.facility.slug}/book/?date={day.isoformat()}&frame={frame.pk}")
+    page = response.content.decode()
+    end = suspension.ends_on
+    assert f"{end.year}年{end.month}月{end.day}日" in page and "施設の予約と抽選の申込みができません" in page
+    response = client.post(
+        f"/facilities/{g.facility.slug}/book/", {"date": day.isoformat(), "frame": [frame.pk], "confirm": "1"}
+    )
+    assert not Reservation.objects.exists()
