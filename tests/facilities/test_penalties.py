@@ -288,3 +288,20 @@ def test_a_suspended_resident_opening_the_booking_page_is_told_in_japanese_until
         f"/facilities/{g.facility.slug}/book/", {"date": day.isoformat(), "frame": [frame.pk], "confirm": "1"}
     )
     assert not Reservation.objects.exists()
+
+
+def test_other_staff_cannot_open_the_usage_pages_or_lift(client, g, resident):
+    from portal.staff import WEB
+
+    suspension = suspend(user=resident)
+    reservation = held(g, resident, timezone.localdate() - timedelta(days=1))
+    mfa_staff(client, WEB)
+    base = "/admin/facilities/usage/"
+    for url in (base, f"{base}suspensions/", f"{base}suspensions/{suspension.pk}/lift/"):
+        response = client.get(url)
+        assert (response.status_code, response.url) == (302, "/admin/"), url
+    query = {"facility": g.facility.pk, "day": reservation.date.isoformat()}
+    client.post(base, {**query, "mark": f"{reservation.pk}:no_show"})
+    client.post(f"{base}suspensions/{suspension.pk}/lift/", {"reason": "なし"})
+    suspension.refresh_from_db()
+    assert not UsageRecord.objects.exists() and suspension.lifted_at is None
