@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from facilities import selectors
+from facilities.penalties import selectors as penalty_selectors
 from portal.dashboard import Panel, register
 
 PANEL_RESERVATIONS = 3
@@ -12,6 +13,7 @@ def _context(request):
     return {
         "reservations": list(selectors.upcoming_reservations(request.user)[:PANEL_RESERVATIONS]),
         "waiting": selectors.current_waitlist(request.user).count(),
+        **penalty_selectors.panel_context(request.user),
     }
 
 

@@ -35,6 +35,7 @@ already_confirmed      the lottery win is confirmed already
 not_confirmable        the reservation is not a lottery win waiting for confirmation
 seed_committed         the lottery's seed is committed (its hash published) and cannot change
 commitment_mismatch    the lottery's saved seed does not hash to its published commitment
+suspended              the resident or group is suspended for no-shows or late cancellations (facilities.penalties)
 =====================  =======================================================================
 """
 

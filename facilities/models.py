@@ -655,3 +655,7 @@ class WaitlistEntry(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+# Usage records and penalties live in their own package; importing them here registers the models.
+from facilities.penalties.models import Suspension, UsageRecord  # noqa: E402, F401

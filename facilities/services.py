@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from facilities import display, ics, rules
 from facilities.errors import BookingError
 from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit, WaitlistEntry
+from facilities.penalties import services as penalties
 from facilities.selectors import (
     Availability,
     SlotState,
@@ -175,6 +176,7 @@ def check_booking(
     if club is not None:
         check_group(club, user, representative=enforce_rules)
     if enforce_rules:
+        penalties.check_not_suspended(user=user, club=club, error=BookingError, today=timezone.localdate(now))
         check_groups_only(unit, club)
     _check_slots(unit, slots, now, ignore_window=not enforce_rules)
     if enforce_rules:
@@ -308,6 +310,8 @@ def cancel(
     reservation.cancel_reason = reason.strip()
     reservation.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     reservation.occupancies.all().delete()
+    if not staff:  # a resident's cancellation shortly before the day of use costs points
+        penalties.record_late_cancellation(reservation=reservation, now=reservation.cancelled_at)
     if offered:  # staff withdrew a waitlist offer: its entry ends with it
         WaitlistEntry.objects.filter(reservation=reservation, status=WaitlistEntry.Status.OFFERED).update(
             status=WaitlistEntry.Status.EXPIRED, closed_at=reservation.cancelled_at

@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 
 from facilities import views
 from facilities.lottery import views as lottery_views
+from facilities.penalties import views as penalty_views
 
 app_name = "facilities"
 
@@ -39,6 +40,8 @@ resident_patterns = [
     path("calendar/new-address/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("groups/", views.clubs, name="clubs"),
     path("groups/register/", views.club_register, name="club_register"),
+    path("points/", penalty_views.my_points, name="my_points"),
+    path("points/groups/<int:club_id>/", penalty_views.club_points, name="club_points"),
     path("lottery/", lottery_views.lottery_mine, name="lottery_mine"),
     path("lottery/<int:application_id>/", lottery_views.lottery_application, name="lottery_application"),
     path("lottery/<int:application_id>/withdraw/", lottery_views.lottery_withdraw, name="lottery_withdraw"),

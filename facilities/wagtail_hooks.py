@@ -25,6 +25,7 @@ from facilities.models import (
     TimeFrame,
     Unit,
 )
+from facilities.penalties.staff import UsageViewSet
 from facilities.staff.forms import ClosureForm, FeeForm, ReservationFilterSet, TimeFrameForm, UnitForm
 from facilities.staff.permissions import ClubPolicy, NoDeletePolicy, ReservationListPolicy, reservation_permissions
 from facilities.staff.views import (
@@ -275,6 +276,7 @@ class FacilitiesViewSetGroup(ViewSetGroup):
     items = (
         ReservationViewSet("facilities_reservations"),
         OccupancyViewSet("facilities_occupancy"),
+        UsageViewSet("facilities_usage"),
         ClubViewSet("facilities_groups"),
         LotteryRoundViewSet("facilities_lotteries"),
         FacilityViewSet("facilities_facilities"),

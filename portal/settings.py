@@ -49,6 +49,24 @@ SAFETY_MAIL_MAX_AGE_MINUTES = env_int(
 SAFETY_RETENTION_DAYS = env_int(
     "SAFETY_RETENTION_DAYS", 90, help="Days taps and location history are kept before they are deleted."
 )
+# Facility penalties (利用実績とペナルティ), town-wide: see docs/facilities.md.
+FACILITIES_NO_SHOW_POINTS = env(
+    "FACILITIES_NO_SHOW_POINTS", "1", help="Penalty points for a booking nobody came to (Kanazawa: 1)."
+)
+FACILITIES_LATE_CANCEL_POINTS = env(
+    "FACILITIES_LATE_CANCEL_POINTS", "0.5", help="Penalty points for a resident's late cancellation (Kanazawa: 0.5)."
+)
+FACILITIES_LATE_CANCEL_DAYS = env_int(
+    "FACILITIES_LATE_CANCEL_DAYS",
+    7,
+    help="A resident's cancellation fewer than this many days before the day of use is late. 0: never late.",
+)
+FACILITIES_SUSPENSION_RULES = env(
+    "FACILITIES_SUSPENSION_RULES",
+    "2/365/6",
+    help="Suspension rules, comma-separated points/window_days/months: 2/365/6 = 2 points within 365 days "
+    "suspend booking and lottery applications for 6 months (Fujimino: 3/30/2). Empty: no suspensions.",
+)
 PORTAL_CARD_HASH_KEY = env(
     "PORTAL_CARD_HASH_KEY",
     "",

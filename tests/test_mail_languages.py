@@ -138,6 +138,10 @@ def contexts(language: str) -> dict[str, list[dict]]:
                 "url": url,
             }
         ],
+        "facilities_suspended": [
+            {"suspension": NS(points=2, starts_on=day, ends_on=day + timedelta(days=180)), "club": None},
+            {"suspension": NS(points=3, starts_on=day, ends_on=day + timedelta(days=60)), "club": club},
+        ],
         "facilities_lottery_result": [
             {
                 **lottery,

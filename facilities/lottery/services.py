@@ -64,6 +64,7 @@ from facilities.models import (
     TimeFrame,
     Unit,
 )
+from facilities.penalties import services as penalties
 from facilities.selectors import Availability
 from facilities.services import check_group, check_groups_only, resident_rate, send_booking_mail, slot_refusal
 from notifications.services import queue_templated_mail
@@ -139,6 +140,7 @@ def apply(
         raise LotteryError(_("This lottery is not taking applications now."), code="not_open")
     if club is not None:
         check_group(club, user, error=LotteryError, applying=True)
+    penalties.check_not_suspended(user=user, club=club, error=LotteryError, today=timezone.localdate(now))
     _check_choices(round, choices, club, now)
 
     application = holder_application(round, user=user, club=club)
