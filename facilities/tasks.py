@@ -17,8 +17,16 @@ from facilities.lottery.tasks import (
     expire_unconfirmed_wins,
     mail_lottery_results,
 )
+from facilities.payments.tasks import lapse_unpaid_bookings
 
-__all__ = ["draw_due_lotteries", "draw_lottery", "expire_unconfirmed_wins", "mail_lottery_results", "send_reminders"]
+__all__ = [
+    "draw_due_lotteries",
+    "draw_lottery",
+    "expire_unconfirmed_wins",
+    "lapse_unpaid_bookings",
+    "mail_lottery_results",
+    "send_reminders",
+]
 
 
 @shared_task(name="facilities.send_reminders", ignore_result=True)

@@ -42,6 +42,9 @@ from facilities.staff.views import (
 )
 from portal.admin_views import AuditedInspectView
 
+# The payment pages register their own admin URLs (record a payment or refund, the accounting CSV).
+import facilities.payments.admin  # noqa: E402, F401  isort: skip
+
 
 class ReservationViewSet(ModelViewSet):
     model = Reservation
@@ -80,6 +83,12 @@ class ReservationViewSet(ModelViewSet):
         "resident_rate",
         "fee",
         "paid_at",
+        "payment_method",
+        "pay_by",
+        "refund_percent",
+        "refund_amount",
+        "refunded_at",
+        "lapsed_at",
         "created_at",
         "cancelled_at",
         "cancel_reason",
@@ -205,6 +214,9 @@ class FacilityViewSet(ModelViewSet):
         "max_slots_per_day",
         "cancel_days_before",
         "sort_order",
+        "pay_by_rule",
+        "pay_by_value",
+        "refund_tiers",
     ]
 
 

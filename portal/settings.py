@@ -278,6 +278,8 @@ CELERY_BEAT_SCHEDULE = {
     "health-vaccine-reminders": {"task": "health.send_vaccine_reminders", "schedule": crontab(hour=9, minute=0)},
     # Disclosure requests due within a few open days (or overdue): 情報公開 staff are mailed once per due date.
     "disclosure-warn-due-soon": {"task": "disclosure.warn_due_soon", "schedule": crontab(hour=8, minute=0)},
+    # Unpaid provisional facility bookings past their pay-by deadline lapse (facilities.payments.lapse).
+    "facilities-lapse-unpaid": {"task": "facilities.lapse_unpaid_bookings", "schedule": timedelta(minutes=15)},
 }
 
 # --- Mail -----------------------------------------------------------------------------
