@@ -101,8 +101,8 @@ class Facility(models.Model):
         blank=True,
         default="7:100, 2:50",
         help_text=_(
-            "Days before use : percent refunded, separated by commas. '7:100, 2:50' = 100% from 7 days before, "
-            "50% from 2 days before, nothing later. Empty = no refunds."
+            "Days before use : percent refunded, separated by commas. '7:100, 2:50' = all of it from 7 days "
+            "before, half from 2 days before, nothing later. Empty = no refunds."
         ),
     )
 

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 default="7:100, 2:50",
-                help_text="Days before use : percent refunded, separated by commas. '7:100, 2:50' = 100% from 7 days before, 50% from 2 days before, nothing later. Empty = no refunds.",
+                help_text="Days before use : percent refunded, separated by commas. '7:100, 2:50' = all of it from 7 days before, half from 2 days before, nothing later. Empty = no refunds.",
                 max_length=100,
                 verbose_name="refund tiers",
             ),
