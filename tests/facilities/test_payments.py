@@ -158,6 +158,9 @@ def test_a_booking_gets_its_facilitys_pay_by_deadline(g, resident):
     booked_on = timezone.localdate()
     assert reservation.pay_by == at(booked_on + timedelta(days=3))
     assert reservation.payment_state == rules.UNPAID
+    mail = OutboundMail.objects.get(to_email=resident.email, category="facilities_booked")
+    last = booked_on + timedelta(days=2)
+    assert f"Pay by 23:59 on {last.day} {last:%b} {last.year} (counter or convenience store)" in mail.body_text
 
 
 @pytest.mark.django_db
