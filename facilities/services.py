@@ -334,7 +334,8 @@ def cancel(
 def mark_paid(*, reservation: Reservation, paid: bool = True, now: datetime | None = None) -> Reservation:
     """Staff record that the fee was paid at the counter (or undo a mistaken mark)."""
     reservation.paid_at = (now or timezone.now()) if paid else None
-    reservation.save(update_fields=["paid_at"])
+    reservation.payment_method = reservation.payment_method if paid else ""
+    reservation.save(update_fields=["paid_at", "payment_method"])
     return reservation
 
 

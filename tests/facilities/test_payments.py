@@ -25,7 +25,7 @@ from facilities.payments.tasks import lapse_unpaid_bookings
 from facilities.services import SlotRequest
 from notifications.models import OutboundMail
 from portal.models import AccessLog
-from portal.staff import FACILITIES
+from portal.staff import FACILITIES, WEB
 from tests.facilities.factories import gym
 from tests.portal.factories import DistrictFactory, UserFactory
 from tests.portal.test_staff_groups import mfa_staff
@@ -343,3 +343,39 @@ def test_accounting_csv_lists_payments_and_refunds_in_the_range(client, g):
     )
     assert bad.status_code == 200 and "text/html" in bad["Content-Type"]
     assert "最終日は初日より前の日付にできません。" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_record_a_refund_from_the_list_and_only_once(client, g):
+    mfa_staff(client, FACILITIES)
+    user = UserFactory(district=DistrictFactory())
+    reservation = book_one(g, user, weekday_ahead(20))
+    payments.record_payment(reservation=reservation, paid_on=timezone.localdate(), method="counter")
+    services.cancel(reservation=reservation, by=user)
+    listing = client.get("/admin/facilities/reservations/").content.decode()
+    assert f"/admin/facilities/reservations/refund/{reservation.pk}/" in listing
+    assert "/admin/facilities/payments/export/" in listing
+
+    url = f"/admin/facilities/reservations/refund/{reservation.pk}/"
+    assert client.post(url, {"refunded_on": str(timezone.localdate())}).status_code == 302
+    reservation.refresh_from_db()
+    assert reservation.payment_state == rules.REFUNDED
+    again = client.post(url, {"refunded_on": str(timezone.localdate())})
+    assert again.status_code == 200 and "この還付は記録済みです。" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_other_staff_cannot_record_payments_or_download_the_csv(client, g):
+    mfa_staff(client, WEB)
+    reservation = book_one(g, UserFactory(district=DistrictFactory()), weekday_ahead(10))
+    today = str(timezone.localdate())
+    for url, data in [
+        (f"/admin/facilities/reservations/payment/{reservation.pk}/", {"paid_on": today, "method": "counter"}),
+        (f"/admin/facilities/reservations/refund/{reservation.pk}/", {"refunded_on": today}),
+    ]:
+        response = client.post(url, data)
+        assert (response.status_code, response.url) == (302, "/admin/"), url
+    response = client.get("/admin/facilities/payments/export/", {"first": today, "last": today})
+    assert (response.status_code, response.url) == (302, "/admin/")
+    reservation.refresh_from_db()
+    assert reservation.paid_at is None
