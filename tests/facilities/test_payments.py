@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 
 from facilities import rules as booking_rules
 from facilities import services
-from facilities.models import Occupancy, Reservation
+from facilities.lottery import services as lottery_services
+from facilities.models import Facility, Occupancy, Reservation
 from facilities.payments import rules
 from facilities.payments import services as payments
 from facilities.payments.lapse import lapse_unpaid
@@ -26,11 +27,15 @@ from facilities.services import SlotRequest
 from notifications.models import OutboundMail
 from portal.models import AccessLog
 from portal.staff import FACILITIES, WEB
+from tests.facilities import test_lottery
 from tests.facilities.factories import gym
+from tests.facilities.test_lottery import _drawn_win
+from tests.facilities.test_lottery import resident as lottery_resident
 from tests.portal.factories import DistrictFactory, UserFactory
 from tests.portal.test_staff_groups import mfa_staff
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+lottery_hall = test_lottery.hall  # the lottery tests' facility fixture
 USE_DAY = date(2027, 3, 10)
 
 
@@ -379,3 +384,16 @@ def test_other_staff_cannot_record_payments_or_download_the_csv(client, g):
     assert (response.status_code, response.url) == (302, "/admin/")
     reservation.refresh_from_db()
     assert reservation.paid_at is None
+
+
+@pytest.mark.django_db
+def test_a_lottery_win_gets_its_pay_by_deadline_when_confirmed(lottery_hall):
+    Facility.objects.filter(pk=lottery_hall.facility.pk).update(pay_by_rule=rules.DAY_OF_MONTH, pay_by_value=14)
+    user = lottery_resident()
+    _round, win = _drawn_win(lottery_hall, user)
+    assert win.pay_by is None, "a win waiting for confirmation has no pay-by deadline"
+    confirmed_at = win.confirm_by - timedelta(minutes=1)
+    lottery_services.confirm(reservation=win, user=user, now=confirmed_at)
+    win.refresh_from_db()
+    expected = rules.pay_by(rules.DAY_OF_MONTH, 14, booked_at=confirmed_at, use_day=win.date, slot_start=win.start)
+    assert win.pay_by == expected is not None
