@@ -42,6 +42,8 @@ from facilities.staff.views import (
 )
 from portal.admin_views import AuditedInspectView
 
+from facilities.payments.labels import state_label  # noqa: E402  isort: skip
+
 # The payment pages register their own admin URLs (record a payment or refund, the accounting CSV).
 import facilities.payments.admin  # noqa: E402, F401  isort: skip
 
@@ -63,6 +65,7 @@ class ReservationViewSet(ModelViewSet):
         Column("holder", label=_("Booked by"), accessor="holder_name"),
         "status",
         BooleanColumn("paid", label=_("Paid"), accessor=lambda r: r.paid_at is not None),
+        Column("payment", label=_("Payment state"), accessor=state_label),
         "fee",
         "source",
     ]

@@ -371,13 +371,19 @@ class CancelView(ReservationActionView):
 
     def form_valid(self, form):
         try:
-            services.cancel(
+            cancelled = services.cancel(
                 reservation=self.object, by=self.request.user, reason=form.cleaned_data["reason"], staff=True
             )
         except BookingError as error:
             add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Cancelled %(reservation)s.") % {"reservation": str(self.object)})
+        if cancelled.refund_amount:  # recorded by facilities.payments from the facility's refund tiers
+            messages.info(
+                self.request,
+                _("Refund to pay back at the counter: %(amount)s yen (%(percent)s%% of the fee).")
+                % {"amount": f"{cancelled.refund_amount:,}", "percent": cancelled.refund_percent},
+            )
         return redirect(self.get_success_url())
 
 

@@ -356,8 +356,12 @@ def test_staff_record_a_refund_from_the_list_and_only_once(client, g):
     user = UserFactory(district=DistrictFactory())
     reservation = book_one(g, user, weekday_ahead(20))
     payments.record_payment(reservation=reservation, paid_on=timezone.localdate(), method="counter")
-    services.cancel(reservation=reservation, by=user)
+    response = client.post(
+        f"/admin/facilities/reservations/cancel/{reservation.pk}/", {"reason": "ご本人から電話"}, follow=True
+    )
+    assert "窓口で還付する金額：1,000円（使用料の100%）" in response.content.decode(), "20 days before: all of it"
     listing = client.get("/admin/facilities/reservations/").content.decode()
+    assert "還付待ち" in listing
     assert f"/admin/facilities/reservations/refund/{reservation.pk}/" in listing
     assert "/admin/facilities/payments/export/" in listing
 
