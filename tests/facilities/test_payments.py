@@ -21,6 +21,7 @@ from facilities.lottery import services as lottery_services
 from facilities.models import Facility, Occupancy, Reservation
 from facilities.payments import rules
 from facilities.payments import services as payments
+from facilities.payments.exports import payments_csv
 from facilities.payments.lapse import lapse_unpaid
 from facilities.payments.tasks import lapse_unpaid_bookings
 from facilities.services import SlotRequest
@@ -401,3 +402,15 @@ def test_a_lottery_win_gets_its_pay_by_deadline_when_confirmed(lottery_hall):
     win.refresh_from_db()
     expected = rules.pay_by(rules.DAY_OF_MONTH, 14, booked_at=confirmed_at, use_day=win.date, slot_start=win.start)
     assert win.pay_by == expected is not None
+
+
+@pytest.mark.django_db
+def test_the_csv_takes_one_query_however_many_rows(g, django_assert_num_queries):
+    user = UserFactory(district=DistrictFactory())
+    today = timezone.localdate()
+    for label in ("午前", "午後", "夜間"):
+        paid = book_one(g, user, weekday_ahead(20), frame=label)
+        payments.record_payment(reservation=paid, paid_on=today, method="counter")
+    with django_assert_num_queries(1):
+        body = payments_csv(today, today)
+    assert body.count("\r\n") == 4  # the headings and three payments
