@@ -74,6 +74,37 @@ class Facility(models.Model):
     )
     cancel_days_before = models.PositiveSmallIntegerField(_("online cancellation until (days before)"), default=3)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    # Payment (facilities.payments): when provisional bookings must be paid, and refunds on cancelling.
+    pay_by_rule = models.CharField(
+        _("pay-by rule"),
+        max_length=20,
+        blank=True,
+        default="",
+        choices=[
+            ("", _("No deadline: pay at the counter before use")),
+            ("days", _("Within N days of booking")),
+            ("day_of_month", _("By day N of the month")),
+        ],
+        help_text=_("Unpaid bookings are cancelled automatically after the deadline, and the resident is mailed."),
+    )
+    pay_by_value = models.PositiveSmallIntegerField(
+        _("N (days, or day of the month)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "For 'by day N of the month', 1 to 28: the month of booking, or the next when booked on or after it."
+        ),
+    )
+    refund_tiers = models.CharField(
+        _("refund tiers"),
+        max_length=100,
+        blank=True,
+        default="7:100, 2:50",
+        help_text=_(
+            "Days before use : percent refunded, separated by commas. '7:100, 2:50' = all of it from 7 days "
+            "before, half from 2 days before, nothing later. Empty = no refunds."
+        ),
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -82,6 +113,11 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from facilities.payments.validation import check_payment_settings
+
+        check_payment_settings(self)
 
 
 class OpeningHours(models.Model):
@@ -340,6 +376,18 @@ class Reservation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Payment (facilities.payments): provisional until paid, lapses unpaid after pay_by.
+    pay_by = models.DateTimeField(_("pay by"), null=True, blank=True)
+    payment_method = models.CharField(
+        _("paid via"),
+        max_length=10,
+        blank=True,
+        choices=[("counter", _("At the counter")), ("konbini", _("Convenience store (コンビニ収納)"))],
+    )
+    refund_percent = models.PositiveSmallIntegerField(_("refund (%)"), null=True, blank=True)
+    refund_amount = models.PositiveIntegerField(_("refund (yen)"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    lapsed_at = models.DateTimeField(_("lapsed unpaid at"), null=True, blank=True)
 
     class Meta:
         ordering = ["start", "unit"]
@@ -348,6 +396,11 @@ class Reservation(models.Model):
         indexes = [
             models.Index(fields=["unit", "date"], name="facilities_res_unit_date"),
             models.Index(fields=["user", "status", "start"], name="facilities_res_user"),
+            models.Index(
+                fields=["pay_by"],
+                condition=models.Q(status="confirmed", paid_at=None),
+                name="facilities_res_pay_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -356,6 +409,15 @@ class Reservation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def payment_state(self) -> str:
+        """unpaid, paid, refund_due, refunded or free (facilities.payments.rules.payment_state)."""
+        from facilities.payments.rules import payment_state
+
+        return payment_state(
+            fee=self.fee, paid_at=self.paid_at, refund_amount=self.refund_amount, refunded_at=self.refunded_at
+        )
 
     @property
     def holder_name(self) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from facilities import display, ics, rules
 from facilities.errors import BookingError
 from facilities.models import CalendarFeed, Club, Occupancy, Reservation, TimeFrame, Unit, WaitlistEntry
+from facilities.payments import services as payments
 from facilities.penalties import services as penalties
 from facilities.selectors import (
     Availability,
@@ -247,6 +248,7 @@ def book(
         except IntegrityError as exc:
             raise _taken(request) from exc
         reservations.append(reservation)
+    payments.set_pay_by(reservations, now=now)
     if notify and user is not None and status == Reservation.Status.CONFIRMED:
         send_booking_mail(reservations)
     return reservations
@@ -289,11 +291,18 @@ def can_cancel(reservation: Reservation, *, now: datetime | None = None) -> bool
 
 @transaction.atomic
 def cancel(
-    *, reservation: Reservation, by, reason: str = "", staff: bool = False, now: datetime | None = None
+    *,
+    reservation: Reservation,
+    by,
+    reason: str = "",
+    staff: bool = False,
+    notify: bool = True,
+    now: datetime | None = None,
 ) -> Reservation:
     """Cancel a reservation and free its slot at once. Staff may cancel after the deadline, with a reason.
 
-    The holder gets a mail with a METHOD:CANCEL .ics of the same UID, so the event leaves their calendar.
+    The holder gets a mail with a METHOD:CANCEL .ics of the same UID, so the event leaves their calendar
+    (unless ``notify`` is false: the caller sends its own mail). A paid booking gets its refund recorded.
     """
     reservation = Reservation.objects.select_for_update().select_related("unit__facility").get(pk=reservation.pk)
     if not reservation.is_active:
@@ -310,6 +319,7 @@ def cancel(
     reservation.cancel_reason = reason.strip()
     reservation.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     reservation.occupancies.all().delete()
+    payments.record_cancellation(reservation, now=reservation.cancelled_at)
     if not staff:  # a resident's cancellation shortly before the day of use costs points
         penalties.record_late_cancellation(reservation=reservation, now=reservation.cancelled_at)
     if offered:  # staff withdrew a waitlist offer: its entry ends with it
@@ -319,7 +329,7 @@ def cancel(
     # In the same transaction: a slot someone is waiting for passes to them without ever looking free.
     offer_released(reservation, now=reservation.cancelled_at)
     recipient = _mail_to(reservation)
-    if recipient is not None and reservation.source != Reservation.Source.MAINTENANCE:
+    if notify and recipient is not None and reservation.source != Reservation.Source.MAINTENANCE:
         queue_templated_mail(
             template="facilities_cancelled",
             context={"reservation": reservation, "by_staff": staff},
@@ -338,7 +348,8 @@ def cancel(
 def mark_paid(*, reservation: Reservation, paid: bool = True, now: datetime | None = None) -> Reservation:
     """Staff record that the fee was paid at the counter (or undo a mistaken mark)."""
     reservation.paid_at = (now or timezone.now()) if paid else None
-    reservation.save(update_fields=["paid_at"])
+    reservation.payment_method = reservation.payment_method if paid else ""
+    reservation.save(update_fields=["paid_at", "payment_method"])
     return reservation
 
 

@@ -17,12 +17,14 @@ from facilities.lottery.tasks import (
     expire_unconfirmed_wins,
     mail_lottery_results,
 )
+from facilities.payments.tasks import lapse_unpaid_bookings
 
 __all__ = [
     "draw_due_lotteries",
     "draw_lottery",
     "expire_unconfirmed_wins",
     "expire_waitlist_offers",
+    "lapse_unpaid_bookings",
     "mail_lottery_results",
     "send_reminders",
 ]

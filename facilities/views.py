@@ -27,6 +27,7 @@ from facilities import ics, rules, selectors, services
 from facilities.errors import BookingError
 from facilities.forms import BookingForm, ClubForm, DayForm, MonthForm, SearchForm, WaitlistForm
 from facilities.models import Facility, Unit
+from facilities.payments import selectors as payment_selectors
 from facilities.selectors import DayState, SlotState
 from portal.errors import show_error
 
@@ -285,15 +286,20 @@ def reservation_detail(request: HttpRequest, reservation_id: int) -> HttpRespons
 def reservation_cancel(request: HttpRequest, reservation_id: int) -> HttpResponse:
     """Ask before cancelling; the POST cancels (if the deadline allows) and sends the cancellation mail."""
     reservation = _own_reservation_or_404(request, reservation_id)
+    refund = payment_selectors.refund_quote(reservation, timezone.now())
     if request.method == "POST":
-        try:
-            services.cancel(reservation=reservation, by=request.user)
-        except BookingError as refusal:
-            show_error(request, refusal)
-            return redirect("facilities:reservation_detail", reservation.pk)
-        messages.success(request, _("Your booking was cancelled. We sent you a mail about it."))
-        return redirect("facilities:my_reservations")
-    context = {"reservation": reservation, "cancellable": services.can_cancel(reservation)}
+        if request.POST.get("refund", str(refund.amount)) != str(refund.amount):
+            # The tier changed since the page was shown (midnight passed, or staff recorded a payment).
+            messages.warning(request, _("The refund has changed. Check the new amount and confirm again."))
+        else:
+            try:
+                services.cancel(reservation=reservation, by=request.user)
+            except BookingError as refusal:
+                show_error(request, refusal)
+                return redirect("facilities:reservation_detail", reservation.pk)
+            messages.success(request, _("Your booking was cancelled. We sent you a mail about it."))
+            return redirect("facilities:my_reservations")
+    context = {"reservation": reservation, "cancellable": services.can_cancel(reservation), "refund": refund}
     return render(request, "facilities/reservation_cancel.html", context)
 
 

@@ -43,6 +43,11 @@ from facilities.staff.views import (
 )
 from portal.admin_views import AuditedInspectView
 
+from facilities.payments.labels import state_label  # noqa: E402  isort: skip
+
+# The payment pages register their own admin URLs (record a payment or refund, the accounting CSV).
+import facilities.payments.admin  # noqa: E402, F401  isort: skip
+
 
 class ReservationViewSet(ModelViewSet):
     model = Reservation
@@ -61,6 +66,7 @@ class ReservationViewSet(ModelViewSet):
         Column("holder", label=_("Booked by"), accessor="holder_name"),
         "status",
         BooleanColumn("paid", label=_("Paid"), accessor=lambda r: r.paid_at is not None),
+        Column("payment", label=_("Payment state"), accessor=state_label),
         "fee",
         "source",
     ]
@@ -81,6 +87,12 @@ class ReservationViewSet(ModelViewSet):
         "resident_rate",
         "fee",
         "paid_at",
+        "payment_method",
+        "pay_by",
+        "refund_percent",
+        "refund_amount",
+        "refunded_at",
+        "lapsed_at",
         "created_at",
         "cancelled_at",
         "cancel_reason",
@@ -206,6 +218,9 @@ class FacilityViewSet(ModelViewSet):
         "max_slots_per_day",
         "cancel_days_before",
         "sort_order",
+        "pay_by_rule",
+        "pay_by_value",
+        "refund_tiers",
     ]
 
 

@@ -301,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "facilities.expire_waitlist_offers",
         "schedule": timedelta(minutes=5),
     },
+    # Unpaid provisional facility bookings past their pay-by deadline lapse (facilities.payments.lapse).
+    "facilities-lapse-unpaid": {"task": "facilities.lapse_unpaid_bookings", "schedule": timedelta(minutes=15)},
 }
 
 # --- Facilities: waitlist (キャンセル待ち) -------------------------------------------------

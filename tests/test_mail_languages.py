@@ -118,11 +118,12 @@ def contexts(language: str) -> dict[str, list[dict]]:
         "facilities_booked": [
             {
                 "facility": NS(name=d.facility, cancel_days_before=n),
-                "reservations": [reservation(), reservation(hourly)],
+                "reservations": [reservation(pay_by=datetime(2026, 12, 5, tzinfo=TOKYO)), reservation(hourly)],
                 "total": 4000,
             }
             for n in (0, 1, 3)
         ],
+        "facilities_lapsed": [{"reservation": reservation()}],
         "facilities_cancelled": [{"reservation": reservation(), "by_staff": by_staff} for by_staff in (False, True)],
         "facilities_reminder": [{"reservation": reservation(), "facility": facility}],
         "facilities_club_decided": [{"club": club}, {"club": rejected}],
@@ -265,6 +266,7 @@ def test_the_booking_mail_says_the_cancel_deadline_in_japanese():
     rendered = render_mail("facilities_booked", context, language="ja")
     assert "オンラインでのキャンセルは利用日の3日前まで可能です。" in rendered.body_text
     assert "You can cancel online" not in rendered.body_text
+    assert "2026年12月4日(金) 23:59までに窓口またはコンビニでお支払いください。" in rendered.body_text
 
 
 @pytest.mark.django_db

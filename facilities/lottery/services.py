@@ -64,6 +64,7 @@ from facilities.models import (
     TimeFrame,
     Unit,
 )
+from facilities.payments.services import set_pay_by
 from facilities.penalties import services as penalties
 from facilities.selectors import Availability
 from facilities.services import check_group, check_groups_only, resident_rate, send_booking_mail, slot_refusal
@@ -422,6 +423,7 @@ def confirm(*, reservation: Reservation, user, now: datetime | None = None) -> R
         raise LotteryError(_("This reservation can no longer be confirmed."), code="not_confirmable")
     reservation.status = Reservation.Status.CONFIRMED
     reservation.save(update_fields=["status"])
+    set_pay_by([reservation], now=now)  # the facility's pay-by deadline counts from the confirmation
     send_booking_mail([reservation])
     return reservation
 

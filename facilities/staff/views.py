@@ -144,15 +144,30 @@ class ReservationIndexView(IndexView):
         buttons.append(
             Button(_("Occupancy report"), url=reverse("facilities_occupancy:index"), icon_name="table", priority=20)
         )
+        buttons.append(
+            Button(
+                _("Payments and refunds (CSV)"),
+                url=reverse("facilities_payments_export"),
+                icon_name="download",
+                priority=30,
+            )
+        )
         return buttons
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if not reservation_permissions.user_has_permission(self.request.user, "change"):
             return buttons
-        if instance.source != Reservation.Source.MAINTENANCE:
-            label = _("Mark as unpaid") if instance.paid_at else _("Mark as paid")
-            buttons.append(MenuItem(label, url=self._url("paid", instance.pk), icon_name="check", priority=40))
+        if instance.source != Reservation.Source.MAINTENANCE and instance.paid_at:
+            buttons.append(
+                MenuItem(_("Mark as unpaid"), url=self._url("paid", instance.pk), icon_name="check", priority=40)
+            )
+        elif instance.source != Reservation.Source.MAINTENANCE and instance.is_active:
+            url = reverse("facilities_record_payment", args=[instance.pk])  # facilities.payments.admin
+            buttons.append(MenuItem(_("Record the payment"), url=url, icon_name="check", priority=40))
+        if instance.refund_amount and not instance.refunded_at:
+            url = reverse("facilities_record_refund", args=[instance.pk])
+            buttons.append(MenuItem(_("Record the refund"), url=url, icon_name="undo", priority=45))
         if instance.is_active:
             label = _("Remove the block") if instance.status == Reservation.Status.BLOCKED else _("Cancel")
             buttons.append(MenuItem(label, url=self._url("cancel", instance.pk), icon_name="cross", priority=50))
@@ -356,13 +371,19 @@ class CancelView(ReservationActionView):
 
     def form_valid(self, form):
         try:
-            services.cancel(
+            cancelled = services.cancel(
                 reservation=self.object, by=self.request.user, reason=form.cleaned_data["reason"], staff=True
             )
         except BookingError as error:
             add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Cancelled %(reservation)s.") % {"reservation": str(self.object)})
+        if cancelled.refund_amount:  # recorded by facilities.payments from the facility's refund tiers
+            messages.info(
+                self.request,
+                _("Refund to pay back at the counter: %(amount)s yen (%(percent)s%% of the fee).")
+                % {"amount": f"{cancelled.refund_amount:,}", "percent": cancelled.refund_percent},
+            )
         return redirect(self.get_success_url())
 
 
