@@ -175,21 +175,30 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 # --- Booking -----------------------------------------------------------------------------
 
 
+def _slot_form_refused(request: HttpRequest, facility: Facility, form) -> HttpResponse | None:
+    """A 400 page naming what is wrong with a slot form (booking, waitlist), or ``None`` if it is valid.
+
+    The day must lie in the same window as the day and month views: a far date (0001-01-01,
+    9999-12-31) would overflow the date arithmetic of the booking rules.
+    """
+    if form.is_valid() and not _in_range(form.cleaned_data["date"]):
+        form.add_error("date", _("Choose a day from one year ago to two years ahead."))
+    if form.is_valid():
+        return None
+    day = form.cleaned_data.get("date")
+    day = day if day and _in_range(day) else _today()
+    context = {"facility": facility, "form": form, "back_url": _day_url(facility, day)}
+    return render(request, "facilities/book_invalid.html", context, status=400)
+
+
 @login_required
 def book(request: HttpRequest, slug: str) -> HttpResponse:
     """Confirm the chosen slots (GET shows each slot and the fee), then book them (POST, then redirect)."""
     facility = get_object_or_404(Facility, slug=slug)
     data = request.POST if request.method == "POST" else request.GET
     form = BookingForm(data, facility=facility, user=request.user)
-    # The same window as the day and month views: a far date (0001-01-01, 9999-12-31) would
-    # overflow the date arithmetic of the booking rules.
-    if form.is_valid() and not _in_range(form.cleaned_data["date"]):
-        form.add_error("date", _("Choose a day from one year ago to two years ahead."))
-    if not form.is_valid():
-        day = form.cleaned_data.get("date")
-        day = day if day and _in_range(day) else _today()
-        context = {"facility": facility, "form": form, "back_url": _day_url(facility, day)}
-        return render(request, "facilities/book_invalid.html", context, status=400)
+    if (refused := _slot_form_refused(request, facility, form)) is not None:
+        return refused
 
     unit, slots, club = form.unit, form.slots, form.chosen_club
     day = form.cleaned_data["date"]
@@ -350,13 +359,8 @@ def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
     facility = get_object_or_404(Facility, slug=slug)
     data = request.POST if request.method == "POST" else request.GET
     form = WaitlistForm(data, facility=facility, user=request.user)
-    if form.is_valid() and not _in_range(form.cleaned_data["date"]):
-        form.add_error("date", _("Choose a day from one year ago to two years ahead."))
-    if not form.is_valid():
-        day = form.cleaned_data.get("date")
-        day = day if day and _in_range(day) else _today()
-        context = {"facility": facility, "form": form, "back_url": _day_url(facility, day)}
-        return render(request, "facilities/book_invalid.html", context, status=400)
+    if (refused := _slot_form_refused(request, facility, form)) is not None:
+        return refused
     frame, day, club = form.cleaned_data["frame"], form.cleaned_data["date"], form.cleaned_data.get("club")
     unit = frame.unit
     error = ""
