@@ -35,7 +35,7 @@ def test_reminders_go_a_week_before_once_per_child_dose_and_guardian(child_recor
     assert ja.filter(subject="太郎さんの予防接種：5種混合（DPT-IPV-Hib）").exists()
     assert en.filter(subject="Vaccination for 太郎: DPT-IPV-Hib", language="en").exists()
     mail = ja.first()
-    assert "2024-07-10" in mail.body_text and mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "2024年7月10日" in mail.body_text and mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_a_dose_already_given_is_not_reminded(child_record):
@@ -82,4 +82,4 @@ def test_the_reminder_of_a_later_dose_follows_the_earlier_dose_actually_given(ch
     assert not OutboundMail.objects.filter(subject__contains="B型肝炎").exists()
     reminders.send_vaccine_reminders(today=D(2024, 8, 21))
     mail = OutboundMail.objects.get(subject__contains="B型肝炎")
-    assert "2024-08-28" in mail.body_text
+    assert "2024年8月28日" in mail.body_text
