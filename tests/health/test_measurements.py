@@ -216,7 +216,7 @@ def test_year_table_shows_weekly_aggregates(client, own_record):
     rows = page.context["points"]
     assert 3 <= len(rows) <= 4 and sum(r["point"].count for r in rows) == 21
     text = page.content.decode()
-    assert "<caption>歩数：週ごとの平均</caption>" in text and '<th scope="col">' in text
+    assert '<caption id="measurements-caption">歩数：週ごとの平均</caption>' in text and '<th scope="col">' in text
 
 
 def test_chart_svg_has_japanese_axis_labels():
