@@ -559,7 +559,14 @@ def _mark_sent(mail: OutboundMail) -> bool:
         f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '', lease_expires_at = NULL "  # noqa: S608 - our own table name
         "WHERE id = %s AND claim_token = %s"
     )
-    params = [Status.SENT.value, timezone.now(), mail.pk, mail.claim_token]
+    # Values as the fields write them (a UUID is text on SQLite, a datetime naive UTC there).
+    prep = {f: OutboundMail._meta.get_field(f) for f in ("sent_at", "claim_token")}
+    params = [
+        Status.SENT.value,
+        prep["sent_at"].get_db_prep_value(timezone.now(), db_connection),
+        mail.pk,
+        prep["claim_token"].get_db_prep_value(mail.claim_token, db_connection),
+    ]
     with db_connection.cursor() as cursor:
         if db_connection.vendor != "postgresql":
             cursor.execute(update, params)
