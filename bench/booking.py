@@ -327,6 +327,23 @@ def time_selector(facility, month: date, n: int = 50, *, one_unit: bool = False)
     return {"p50_ms": statistics.median(times) * 1000, "p95_ms": percentile(times, 95) * 1000}
 
 
+def month_page_queries(full, empty, month: date) -> tuple[int, int]:
+    """Queries one anonymous ``GET`` of the month page makes: on the full facility and on an empty twin."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for facility in (full, empty):
+        client = Client(HTTP_HOST="127.0.0.1")
+        path = f"/facilities/{facility.slug}/units/{facility.units.first().pk}/?month={month:%Y-%m}"
+        assert client.get(path).status_code == 200  # warms the header's caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        counts.append(len(captured.captured_queries))
+    return counts[0], counts[1]
+
+
 # --- (d) the lottery --------------------------------------------------------------------------
 def lottery_run(n_applications: int) -> dict:
     from django.utils import timezone
@@ -602,6 +619,10 @@ def main() -> int:
         month = rules.first_of_month(rules.first_of_month(timezone.localdate()) + timedelta(days=32))
         sel_unit = time_selector(facility_c, month, one_unit=True)
         sel = time_selector(facility_c, month)
+        facility_e, _ = make_facility("bench-month-empty", units=5, frames=HOURLY)
+        queries_full, queries_empty = month_page_queries(facility_c, facility_e, month)
+        if queries_full != queries_empty:
+            failed.append(f"(c) month page: {queries_full} queries full, {queries_empty} empty")
         rows += [
             ("(c) facility", f"5 units × 13 hourly frames, {booked_year} reservations over a year (90 %)"),
             (
@@ -609,6 +630,7 @@ def main() -> int:
                 f"p50 {sel_unit['p50_ms']:.1f} ms, p95 {sel_unit['p95_ms']:.1f} ms",
             ),
             ("(c) availability selector, whole facility", f"p50 {sel['p50_ms']:.1f} ms, p95 {sel['p95_ms']:.1f} ms"),
+            ("(c) month page queries: full / empty month", f"{queries_full} / {queries_empty}"),
         ]
 
         # (d) the lottery

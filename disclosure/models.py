@@ -80,6 +80,13 @@ class Request(models.Model):
     fee = models.PositiveIntegerField(_("fee (yen)"), null=True, blank=True)
     implemented_on = models.DateField(_("carried out on"), null=True, blank=True)
     warned_due = models.DateField(null=True, blank=True, editable=False)  # the due date staff were warned about
+    #: The department in charge (担当課), set by 情報公開 staff; the statistics count by it.
+    department = models.CharField(_("department in charge"), max_length=100, blank=True)
+    #: Set when staff publish the decided request in the public archive (公開アーカイブ).
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
+    #: The request text as staff edited it for publication (the requester's identity never appears).
+    public_title = models.CharField(_("published title"), max_length=200, blank=True)
+    public_text = models.TextField(_("published request text"), blank=True)
 
     class Meta:
         verbose_name = _("disclosure request")
@@ -219,3 +226,6 @@ class ClosedDay(models.Model):
 
 # The public catalogue's tables (公開目録), in their own package.
 from disclosure.catalogue.models import *  # noqa: E402,F401,F403
+
+# The files released on a request (decision letters, disclosed documents).
+from disclosure.release.models import *  # noqa: E402,F401,F403
