@@ -52,6 +52,8 @@ urlpatterns = [
     path("", include("facilities.urls")),
     # The public document catalogue (公開目録) and its search, see disclosure/catalogue/urls.py
     path("disclosure/", include("disclosure.catalogue.urls")),
+    # Decision letters and disclosed documents, behind disclosure/release/access.py
+    path("disclosure/released/", include("disclosure.release.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -36,3 +36,18 @@ class ClosedDayFactory(factory.django.DjangoModelFactory):
 
     date = datetime.date(2026, 7, 16)
     name = "庁舎停電"
+
+
+class ReleasedFileFactory(factory.django.DjangoModelFactory):
+    """A one-page PDF released on a request (a disclosed document unless ``kind`` says otherwise)."""
+
+    class Meta:
+        model = "disclosure.ReleasedFile"
+
+    request = factory.SubFactory(RequestFactory)
+    kind = "document"
+    name = "設計書_部分開示.pdf"
+    content_type = "application/pdf"
+    file = factory.django.FileField(filename="design.pdf", data=b"%PDF-1.4\n%released\n")
+    size = factory.LazyAttribute(lambda f: f.file.size)
+    pages = 1
