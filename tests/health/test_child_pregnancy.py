@@ -27,7 +27,7 @@ def test_pregnancy_with_a_checkup(client, own_record):
     }
     assert client.post(url, checkup).status_code == 302
     page = client.get(url).content.decode()
-    assert "2025-03-01" in page and "118/72" in page and "±" in page
+    assert "2025年3月1日(土)" in page and "118/72" in page and "±" in page
 
 
 def test_bad_blood_pressure_is_refused_in_japanese(client, own_record):
