@@ -19,6 +19,8 @@ _SPACES = re.compile(r"\s+")
 _NUMBER_RUN = re.compile(r"[0-9][0-9\-()\s]*[0-9]")
 #: A phone number shorter than this (after dropping separators) is not looked for: too many false hits.
 MIN_PHONE_DIGITS = 6
+#: A name of one character (after dropping spaces) is not looked for: it would refuse nearly any text.
+MIN_NAME_LENGTH = 2
 
 
 def _flat(text: str) -> str:
@@ -39,16 +41,25 @@ def _contains_phone(text: str, phone: str) -> bool:
 
 
 def identity_found(
-    text: str, *, name: str, representative: str = "", email: str = "", phone: str = "", address: str = ""
+    text: str,
+    *,
+    name: str,
+    representative: str = "",
+    email: str = "",
+    phone: str = "",
+    address: str = "",
+    other_names: tuple[str, ...] = (),
+    other_emails: tuple[str, ...] = (),
 ) -> list[str]:
     """Which of the requester's details ``text`` contains: a list of ``"name"``, ``"email"``,
-    ``"phone"``, ``"address"`` (empty when none is there)."""
+    ``"phone"``, ``"address"`` (empty when none is there). ``other_names`` and ``other_emails`` are
+    the names and address of the requester's account (its kana reading too), when there is one."""
     flat = _flat(text)
     found = []
-    names = [value for value in (name, representative) if _flat(value)]
+    names = [value for value in (name, representative, *other_names) if len(_flat(value)) >= MIN_NAME_LENGTH]
     if any(_flat(value) in flat for value in names):
         found.append("name")
-    if email.strip() and fold(email.strip()) in fold(text):
+    if any(value.strip() and fold(value.strip()) in fold(text) for value in (email, *other_emails)):
         found.append("email")
     if phone.strip() and _contains_phone(text, phone):
         found.append("phone")

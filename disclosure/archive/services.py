@@ -63,6 +63,15 @@ def _clean(value: str, what: str, limit: int) -> str:
     return value
 
 
+def _account_identity(request: Request) -> dict[str, tuple[str, ...]]:
+    """The names (kanji and kana) and email of the requester's account, which may differ from the request's."""
+    user = request.user
+    if user is None:
+        return {}
+    kana = f"{getattr(user, 'family_name_kana', '')} {getattr(user, 'given_name_kana', '')}"
+    return {"other_names": (user.get_full_name(), kana), "other_emails": (user.email,)}
+
+
 def _refuse_identity(request: Request, title: str, text: str) -> None:
     found = identity_found(
         f"{title}\n{text}",
@@ -71,6 +80,7 @@ def _refuse_identity(request: Request, title: str, text: str) -> None:
         email=request.email,
         phone=request.phone,
         address=request.address,
+        **_account_identity(request),
     )
     if found:
         labels = {

@@ -192,3 +192,18 @@ def test_staff_of_other_groups_never_see_the_requester(client, decided, settings
     assert response.status_code in (302, 403)
     decided.refresh_from_db()
     assert decided.published_at is None
+
+
+def test_the_name_and_reading_of_the_requester_account_are_refused_too(decided, publish):
+    decided.user = UserFactory(
+        family_name="佐藤", given_name="一郎", family_name_kana="サトウ", given_name_kana="イチロウ"
+    )
+    decided.save()
+    for text in ("佐藤一郎さんの請求", "さとう いちろう", f"連絡先 {decided.user.email}"):
+        with pytest.raises(DisclosureError, match="請求者の"):
+            publish(decided, text=text)
+
+
+def test_a_one_character_name_does_not_refuse_every_text(make_decided, publish):
+    request = make_decided(name="A", requester_type="organisation")
+    assert publish(request, text="A地区の道路台帳").published_at is not None
