@@ -214,3 +214,16 @@ def test_the_archive_pages_are_valid_html(client, decided, publish, tmp_path):
     client.force_login(UserFactory())
     pages["new"] = client.get(reverse("portal:disclosure_new")).content.decode()
     assert vnu_errors(pages, tmp_path) == []
+
+
+def test_the_list_costs_the_same_queries_for_three_requests_as_for_twenty(
+    client, make_decided, publish, django_assert_max_num_queries
+):
+    for n in range(3):
+        publish(make_decided(), title=f"議事録 {n}")
+    with django_assert_max_num_queries(12) as few:
+        client.get(INDEX, {"q": "議事録"})
+    for n in range(17):
+        publish(make_decided(), title=f"議事録 {n + 3}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(INDEX, {"q": "議事録"})
