@@ -87,6 +87,9 @@ class Request(models.Model):
     #: The request text as staff edited it for publication (the requester's identity never appears).
     public_title = models.CharField(_("published title"), max_length=200, blank=True)
     public_text = models.TextField(_("published request text"), blank=True)
+    #: The published title, text, number, department and reason folded for the archive search
+    #: (``portal.textsearch.fold``); empty while the request is not published.
+    archive_search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("disclosure request")
@@ -161,6 +164,9 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", pgettext_lazy("disclosure event", "Transferred")
     IMPLEMENTED = "implemented", pgettext_lazy("disclosure event", "Disclosure carried out")
     DUE_CHANGED = "due_changed", _("Due date recomputed")
+    PUBLISHED = "published", _("Published in the public archive")
+    PUBLICATION_EDITED = "publication_edited", _("Published text edited")
+    UNPUBLISHED = "unpublished", _("Removed from the public archive")
 
 
 class Event(models.Model):

@@ -12,6 +12,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from disclosure.archive.admin_views import PublicationView
 from disclosure.models import ClosedDay, Request
 from disclosure.staff import (
     RequestActionView,
@@ -62,6 +63,7 @@ class RequestViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("action/<str:action>/<int:pk>/", RequestActionView.as_view(), name="action"),
+            path("publication/<int:pk>/", PublicationView.as_view(), name="publication"),
         ]
 
 

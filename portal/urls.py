@@ -50,6 +50,8 @@ urlpatterns = [
     path("health-share/", include("health.sharing.public_urls")),
     # /facilities/... (public) and /my/reservations/... (the resident's), see facilities/urls.py
     path("", include("facilities.urls")),
+    # The public archive of decided requests (公開アーカイブ), see disclosure/archive/urls.py
+    path("disclosure/archive/", include("disclosure.archive.urls")),
     # The public document catalogue (公開目録) and its search, see disclosure/catalogue/urls.py
     path("disclosure/", include("disclosure.catalogue.urls")),
     # Decision letters and disclosed documents, behind disclosure/release/access.py

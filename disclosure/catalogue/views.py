@@ -13,6 +13,8 @@ from django.utils.html import strip_tags
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from disclosure.archive import search as archive_search
+from disclosure.archive.views import search_url as archive_search_url
 from disclosure.catalogue.models import CatalogueDocument, CatalogueFile, Category
 from disclosure.catalogue.search import Filters, latest, search
 from portal.textsearch import MAX_QUERY_LENGTH
@@ -70,6 +72,9 @@ def index(request):
         "keep": keep + "&" if keep else "",
         "feed_url": reverse("disclosure_catalogue:feed") + ("?" + keep if keep else ""),
         "categories": Category.choices,
+        # Published requests (公開アーカイブ) matching the same words: maybe already asked and answered.
+        "archive_count": archive_search.count(query),
+        "archive_url": archive_search_url(query),
     }
     return render(request, "disclosure/catalogue/index.html", context)
 
