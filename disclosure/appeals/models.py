@@ -34,7 +34,7 @@ class Appeal(models.Model):
     """An appeal against the decision on ``request``, from its filing to the ruling (裁決)."""
 
     request = models.ForeignKey(
-        "disclosure.Request", on_delete=models.CASCADE, related_name="appeals", verbose_name=_("request")
+        "disclosure.Request", on_delete=models.CASCADE, related_name="appeals", verbose_name=_("disclosure request")
     )
     filed_on = models.DateField(_("appeal filed on"))
     grounds = models.TextField(_("grounds of the appeal"))

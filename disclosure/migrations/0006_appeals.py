@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('note', models.TextField(blank=True, verbose_name='note on the ruling')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appeals', to='disclosure.request', verbose_name='request')),
+                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appeals', to='disclosure.request', verbose_name='disclosure request')),
             ],
             options={
                 'verbose_name': 'appeal',
