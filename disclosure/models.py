@@ -229,6 +229,7 @@ class ClosedDay(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
 
+
 # Appeals against decisions (審査請求), in their own package.
 from disclosure.appeals.models import *  # noqa: E402,F401,F403
 

@@ -99,9 +99,7 @@ def file_appeal(
     """
     _lock(request)
     if request.status not in APPEALABLE or request.decided_on is None:
-        raise DisclosureError(
-            _("Only a request on which a decision was made can be appealed."), code="not_appealable"
-        )
+        raise DisclosureError(_("Only a request on which a decision was made can be appealed."), code="not_appealable")
     if request.appeals.exclude(status=AppealStatus.DECIDED).exists():
         raise DisclosureError(_("An appeal on this request is still under review."), code="appeal_open")
     filed_on = _check_date(filed_on, after=request.decided_on, today=today)
@@ -159,9 +157,7 @@ def receive_report(*, appeal: Appeal, by, report_on: date, today: date | None = 
 
 
 @transaction.atomic
-def decide(
-    *, appeal: Appeal, by, outcome: str, decided_on: date, note: str = "", today: date | None = None
-) -> Appeal:
+def decide(*, appeal: Appeal, by, outcome: str, decided_on: date, note: str = "", today: date | None = None) -> Appeal:
     """Rule on the appeal (裁決): 認容 / 一部認容 / 棄却 / 却下, after the council's report.
 
     Without a report the town may only dismiss an unlawful appeal (却下) or uphold it in full (認容).

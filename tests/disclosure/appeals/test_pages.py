@@ -126,8 +126,13 @@ def test_other_staff_cannot_record_appeals(client, decided, settings):
 def test_staff_set_the_department_with_the_catalogues_names_suggested(staff_client, disclosure_request, clerk):
     for number, department in (("総第1号", "総務課"), ("建第1号", "建設課"), ("建第2号", "建設課")):
         CatalogueDocument.objects.create(
-            file_number=number, title="文書", department=department, created_on=date(2026, 5, 1),
-            fiscal_year=2026, retention=Retention.FIVE, category=Category.PUBLIC,
+            file_number=number,
+            title="文書",
+            department=department,
+            created_on=date(2026, 5, 1),
+            fiscal_year=2026,
+            retention=Retention.FIVE,
+            category=Category.PUBLIC,
         )
     client = staff_client
     detail = reverse("disclosure_requests:inspect", args=[disclosure_request.pk])

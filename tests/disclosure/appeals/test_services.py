@@ -102,8 +102,14 @@ def test_one_open_appeal_at_a_time(decided):
     with pytest.raises(DisclosureError) as refused:
         _file(decided, filed_on=date(2026, 9, 2))
     assert refused.value.code == "appeal_open"
-    services.decide(appeal=appeal, by=None, outcome=AppealOutcome.DISMISSED, decided_on=date(2026, 9, 5),
-                    note="審査請求人に請求の利益がない", today=TODAY)
+    services.decide(
+        appeal=appeal,
+        by=None,
+        outcome=AppealOutcome.DISMISSED,
+        decided_on=date(2026, 9, 5),
+        note="審査請求人に請求の利益がない",
+        today=TODAY,
+    )
     assert _file(decided, filed_on=date(2026, 9, 10)).status == AppealStatus.FILED
 
 
@@ -112,15 +118,26 @@ def test_the_whole_way_referral_report_ruling(decided, clerk):
     services.refer(appeal=appeal, by=clerk, referred_on=date(2026, 9, 10), today=TODAY)
     services.receive_report(appeal=appeal, by=clerk, report_on=date(2026, 12, 20), today=TODAY)
     services.decide(
-        appeal=appeal, by=clerk, outcome=AppealOutcome.PARTLY_UPHELD, decided_on=date(2027, 1, 15),
-        note="一部を開示する。", today=TODAY,
+        appeal=appeal,
+        by=clerk,
+        outcome=AppealOutcome.PARTLY_UPHELD,
+        decided_on=date(2027, 1, 15),
+        note="一部を開示する。",
+        today=TODAY,
     )
     appeal.refresh_from_db()
     assert (appeal.status, appeal.referred_on, appeal.report_on, appeal.decided_on, appeal.outcome) == (
-        AppealStatus.DECIDED, date(2026, 9, 10), date(2026, 12, 20), date(2027, 1, 15), AppealOutcome.PARTLY_UPHELD
+        AppealStatus.DECIDED,
+        date(2026, 9, 10),
+        date(2026, 12, 20),
+        date(2027, 1, 15),
+        AppealOutcome.PARTLY_UPHELD,
     )
     assert [e.kind for e in decided.events.all()] == [
-        EventKind.APPEAL_FILED, EventKind.APPEAL_REFERRED, EventKind.APPEAL_REPORTED, EventKind.APPEAL_DECIDED
+        EventKind.APPEAL_FILED,
+        EventKind.APPEAL_REFERRED,
+        EventKind.APPEAL_REPORTED,
+        EventKind.APPEAL_DECIDED,
     ]
     subjects = [m.subject for m in OutboundMail.objects.filter(to_email=decided.email).order_by("pk")]
     assert len(subjects) == 4
@@ -139,8 +156,14 @@ def _appeal_in(status):
     if status in (AppealStatus.REPORTED, AppealStatus.DECIDED):
         services.receive_report(appeal=appeal, by=None, report_on=date(2026, 12, 1), today=TODAY)
     if status == AppealStatus.DECIDED:
-        services.decide(appeal=appeal, by=None, outcome=AppealOutcome.DENIED, decided_on=date(2026, 12, 10),
-                        note="原処分は妥当", today=TODAY)
+        services.decide(
+            appeal=appeal,
+            by=None,
+            outcome=AppealOutcome.DENIED,
+            decided_on=date(2026, 12, 10),
+            note="原処分は妥当",
+            today=TODAY,
+        )
     return appeal
 
 
