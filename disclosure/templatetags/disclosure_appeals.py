@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
 from disclosure import selectors
 from disclosure.appeals import services
@@ -17,7 +18,7 @@ register = template.Library()
 @register.simple_tag
 def appeal_info(req) -> dict:
     """The request's appeals (each with the steps staff may take next), whether it can be appealed now,
-    and the last day of the appeal period (``None`` before a decision)."""
+    the last day of the appeal period (``None`` before a decision) and whether that day is still to come."""
     appeals = list(req.appeals.all())
     decided = req.status in services.APPEALABLE and req.decided_on is not None
     deadline = appeal_deadline(req.decided_on, ordinance=selectors.current_ordinance()) if decided else None
@@ -34,5 +35,6 @@ def appeal_info(req) -> dict:
         ],
         "can_appeal": decided and not any(appeal.is_open for appeal in appeals),
         "deadline": deadline,
+        "period_open": deadline is not None and timezone.localdate() <= deadline,
         "file_url": reverse("disclosure_appeal_step", args=["file", req.pk]),
     }

@@ -49,6 +49,13 @@ def test_the_requester_sees_the_period_then_the_appeal_and_its_state(client, dec
     assert "町に審査請求をすることができます" not in html  # one open appeal at a time
 
 
+def test_after_the_period_the_requester_is_no_longer_invited_to_appeal(client):
+    late = RequestFactory(status=Status.DISCLOSED, decided_on=date(2020, 7, 1))
+    client.force_login(late.user)
+    html = client.get(reverse("portal:disclosure_request", args=[late.pk])).content.decode()
+    assert "審査請求の期間は2020年10月1日(木)まででした。" in html and "町に審査請求をすることができます" not in html
+
+
 def test_an_undecided_request_shows_no_appeal_section(client, disclosure_request):
     client.force_login(disclosure_request.user)
     html = client.get(reverse("portal:disclosure_request", args=[disclosure_request.pk])).content.decode()
@@ -161,3 +168,14 @@ def test_the_department_form_needs_the_change_permission(client, disclosure_requ
     assert client.post(url, {"department": "総務課"}).status_code in (302, 403)
     disclosure_request.refresh_from_db()
     assert disclosure_request.department == ""
+
+
+def test_the_requesters_page_with_an_appeal_is_valid_html(client, decided, tmp_path):
+    from tests.test_html_valid import vnu_errors
+
+    appeal = services.file_appeal(request=decided, by=None, filed_on=decided.decided_on, grounds="理由\n二行目")
+    services.decide(appeal=appeal, by=None, outcome=AppealOutcome.DISMISSED, decided_on=decided.decided_on, note="却下")
+    services.file_appeal(request=decided, by=None, filed_on=decided.decided_on, grounds="もう一度")
+    client.force_login(decided.user)
+    url = reverse("portal:disclosure_request", args=[decided.pk])
+    assert vnu_errors({url: client.get(url).content.decode()}, tmp_path) == []

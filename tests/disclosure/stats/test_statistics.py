@@ -224,3 +224,10 @@ def test_an_unknown_year_is_404_and_no_year_shows_the_newest(client, dataset):
 def test_the_catalogue_links_to_the_statistics(client, db):
     html = client.get(reverse("disclosure_catalogue:index")).content.decode()
     assert f'href="{reverse("disclosure_stats:index")}"' in html and "運用状況" in html
+
+
+def test_the_statistics_page_is_valid_html(client, dataset, tmp_path):
+    from tests.test_html_valid import vnu_errors
+
+    url = reverse("disclosure_stats:index") + "?year=2026"
+    assert vnu_errors({url: client.get(url).content.decode()}, tmp_path) == []
