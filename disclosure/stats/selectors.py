@@ -55,7 +55,7 @@ class DaysToDecision:
 
     count: int = 0
     mean: float | None = None
-    median: float | None = None
+    median: float | int | None = None
     maximum: int | None = None
     buckets: list[tuple[object, int]] = field(default_factory=list)
     without_extension: int = 0
@@ -91,7 +91,8 @@ def _days(rows: list[dict]) -> DaysToDecision:
     result = DaysToDecision(count=len(days))
     if days:
         result.mean = round(sum(days) / len(days), 1)
-        result.median = pystats.median(days)
+        median = pystats.median(days)
+        result.median = int(median) if float(median).is_integer() else median  # 24.5, but 25 rather than 25.0
         result.maximum = max(days)
     result.buckets = [
         (label, sum(1 for d in days if low <= d and (high is None or d <= high))) for label, low, high in BUCKETS

@@ -133,6 +133,7 @@ def test_the_numbers_are_the_same_on_sqlite(dataset):
 def test_the_neighbouring_years_count_only_their_own_requests(dataset):
     before, after = year_statistics(2025), year_statistics(2027)
     assert before.received == 1 and before.outcomes["disclosed"] == 1 and before.days.count == 1
+    assert str(before.days.median) == "3" and before.days.mean == 3  # 3/31 → 4/3
     assert before.appeals_filed == 1 and before.appeal_outcomes["dismissed"] == 1
     assert after.received == 1 and after.outcomes["open"] == 1 and after.days.count == 0
 
