@@ -10,6 +10,7 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from disclosure import dashboard, signals, tasks  # noqa: F401 - the /my/ panel, closed days, task names
+        from disclosure.appeals import wagtail_hooks as appeal_hooks  # noqa: F401 - the appeal steps' pages
         from disclosure.archive import site_search
         from disclosure.catalogue import wagtail_hooks  # noqa: F401 - the catalogue's staff pages
 

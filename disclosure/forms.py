@@ -110,3 +110,35 @@ class TransferForm(forms.Form):
 class ImplementForm(forms.Form):
     fee = forms.IntegerField(label=_("Fee (yen)"), min_value=0, initial=0)
     note = forms.CharField(label=_("Note (optional)"), max_length=MAX_TEXT, widget=TEXTAREA, required=False)
+
+
+class DatalistInput(forms.TextInput):
+    """A text input that suggests ``suggestions`` (a ``<datalist>``) and still takes any text."""
+
+    template_name = "disclosure/widgets/datalist.html"
+
+    def __init__(self, suggestions=(), attrs=None):
+        super().__init__(attrs)
+        self.suggestions = suggestions
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id') or name}-suggestions"
+        context["widget"]["attrs"]["list"] = list_id
+        context["widget"].update(list_id=list_id, suggestions=list(self.suggestions))
+        return context
+
+
+class DepartmentForm(forms.Form):
+    department = forms.CharField(
+        label=_("Department in charge"),
+        max_length=100,
+        help_text=_("Choose one of the catalogue's departments or write another name."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from disclosure.catalogue.models import CatalogueDocument
+
+        super().__init__(*args, **kwargs)
+        names = CatalogueDocument.objects.order_by("department").values_list("department", flat=True).distinct()
+        self.fields["department"].widget = DatalistInput(suggestions=names)

@@ -167,6 +167,11 @@ class EventKind(models.TextChoices):
     PUBLISHED = "published", _("Published in the public archive")
     PUBLICATION_EDITED = "publication_edited", _("Published text edited")
     UNPUBLISHED = "unpublished", _("Removed from the public archive")
+    DEPARTMENT = "department", _("Department in charge set")
+    APPEAL_FILED = "appeal_filed", _("Appeal filed")
+    APPEAL_REFERRED = "appeal_referred", _("Appeal referred to the review council")
+    APPEAL_REPORTED = "appeal_reported", _("Report of the review council received")
+    APPEAL_DECIDED = "appeal_decided", _("Ruling on the appeal")
 
 
 class Event(models.Model):
@@ -229,6 +234,10 @@ class ClosedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+# Appeals against decisions (審査請求), in their own package.
+from disclosure.appeals.models import *  # noqa: E402,F401,F403
 
 # The public catalogue's tables (公開目録), in their own package.
 from disclosure.catalogue.models import *  # noqa: E402,F401,F403

@@ -457,6 +457,26 @@ def implement(*, request: Request, by, fee: int, note: str = "", today: date | N
     return request
 
 
+# --- The department in charge ---------------------------------------------------------------
+@transaction.atomic
+def set_department(*, request: Request, by, department: str) -> Request:
+    """Set or change the department in charge (担当課) of the request, in any status; the statistics
+    count by it. The change is a line in the history; nobody is mailed."""
+    _lock(request)
+    department = " ".join((department or "").split())
+    if not department:
+        raise DisclosureError(_("Please write the department in charge."), code="missing_text")
+    if len(department) > Request._meta.get_field("department").max_length:
+        raise DisclosureError(_("The department's name is too long."), code="too_long")
+    if department == request.department:
+        return request
+    old = request.department
+    request.department = department
+    request.save(update_fields=["department"])
+    _event(request, EventKind.DEPARTMENT, by=by, note=f"{old} → {department}" if old else department)
+    return request
+
+
 # --- Warnings ---------------------------------------------------------------------------------
 def warn_due_soon(*, today: date | None = None, business_days: int | None = None) -> int:
     """Mail the 情報公開 staff about each open request due within ``business_days`` open days (or overdue).

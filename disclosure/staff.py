@@ -54,6 +54,7 @@ class RequestIndexView(IndexView):
 #: action → (form, title, the service call)
 ACTIONS = {
     "message": (forms.StaffMessageForm, gettext_lazy("Write a message or an internal note")),
+    "department": (forms.DepartmentForm, gettext_lazy("Set the department in charge")),
     "ask_correction": (forms.CorrectionForm, gettext_lazy("Ask for a correction")),
     "answer_correction": (forms.AnswerForm, gettext_lazy("Record the answer to the correction")),
     "extend": (forms.ExtendForm, gettext_lazy("Extend the deadline")),
@@ -69,6 +70,8 @@ ACTIONS = {
 def _run(action: str, req: Request, user, data: dict) -> None:
     if action == "message":
         services.post_message(request=req, by=user, body=data["body"], from_staff=True, internal=data["internal"])
+    elif action == "department":
+        services.set_department(request=req, by=user, department=data["department"])
     elif action == "ask_correction":
         services.ask_correction(request=req, by=user, body=data["body"])
     elif action == "answer_correction":
@@ -90,7 +93,7 @@ def _run(action: str, req: Request, user, data: dict) -> None:
 
 
 def _action_links(req: Request) -> list[tuple[str, str]]:
-    names = ["message", *services.allowed_actions(req)]
+    names = ["message", "department", *services.allowed_actions(req)]
     return [(str(ACTIONS[name][1]), reverse("disclosure_requests:action", args=[name, req.pk])) for name in names]
 
 
@@ -143,6 +146,9 @@ class RequestActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
 
     def get_form_class(self):
         return ACTIONS[self.action][0]
+
+    def get_initial(self):
+        return {"department": self.object.department} if self.action == "department" else {}
 
     def get_page_title(self):
         return str(ACTIONS[self.action][1])

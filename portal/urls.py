@@ -56,6 +56,8 @@ urlpatterns = [
     path("disclosure/", include("disclosure.catalogue.urls")),
     # Decision letters and disclosed documents, behind disclosure/release/access.py
     path("disclosure/released/", include("disclosure.release.urls")),
+    # The yearly 運用状況 (counts only) as a page and CSV, see disclosure/stats/urls.py
+    path("disclosure/statistics/", include("disclosure.stats.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
