@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from disclosure.stats.selectors import APPEAL_OUTCOMES, OUTCOMES, YearStatistics
 
@@ -45,12 +46,12 @@ def tables(stats: YearStatistics) -> list[Table]:
         ),
         Table(
             _("Decisions by days from receipt"),
-            [_("Requests")],
+            [pgettext("statistics column", "Requests")],
             [(str(label), [count]) for label, count in days.buckets],
         ),
         Table(
             _("Decisions and the deadline"),
-            [_("Requests")],
+            [pgettext("statistics column", "Requests")],
             [
                 (_("Decided within the first 15 days' period (no extension)"), [days.without_extension]),
                 (_("Decided after an extension (延長)"), [days.after_extension]),
