@@ -87,6 +87,9 @@ class Request(models.Model):
     #: The request text as staff edited it for publication (the requester's identity never appears).
     public_title = models.CharField(_("published title"), max_length=200, blank=True)
     public_text = models.TextField(_("published request text"), blank=True)
+    #: The one-time token of the online form that filed the request: sending the form twice
+    #: (a double click, a reload) finds this request instead of filing a second one.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("disclosure request")
@@ -161,6 +164,9 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", pgettext_lazy("disclosure event", "Transferred")
     IMPLEMENTED = "implemented", pgettext_lazy("disclosure event", "Disclosure carried out")
     DUE_CHANGED = "due_changed", _("Due date recomputed")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    INVOICE_PAID = "invoice_paid", _("Payment recorded")
+    INVOICE_CANCELLED = "invoice_cancelled", _("Invoice cancelled")
 
 
 class Event(models.Model):
@@ -224,8 +230,12 @@ class ClosedDay(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
 
+
 # The public catalogue's tables (公開目録), in their own package.
 from disclosure.catalogue.models import *  # noqa: E402,F401,F403
+
+# Copy fees: the fee schedule (a site setting) and the invoices.
+from disclosure.fees.models import *  # noqa: E402,F401,F403
 
 # The files released on a request (decision letters, disclosed documents).
 from disclosure.release.models import *  # noqa: E402,F401,F403
