@@ -9,80 +9,52 @@ import disclosure.catalogue.models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("disclosure", "0003_catalogue"),
+        ('disclosure', '0003_catalogue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="request",
-            name="department",
-            field=models.CharField(blank=True, max_length=100, verbose_name="department in charge"),
+            model_name='request',
+            name='department',
+            field=models.CharField(blank=True, max_length=100, verbose_name='department in charge'),
         ),
         migrations.AddField(
-            model_name="request",
-            name="public_text",
-            field=models.TextField(blank=True, verbose_name="published request text"),
+            model_name='request',
+            name='public_text',
+            field=models.TextField(blank=True, verbose_name='published request text'),
         ),
         migrations.AddField(
-            model_name="request",
-            name="public_title",
-            field=models.CharField(blank=True, max_length=200, verbose_name="published title"),
+            model_name='request',
+            name='public_title',
+            field=models.CharField(blank=True, max_length=200, verbose_name='published title'),
         ),
         migrations.AddField(
-            model_name="request",
-            name="published_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="published on"),
+            model_name='request',
+            name='published_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='published on'),
         ),
         migrations.CreateModel(
-            name="ReleasedFile",
+            name='ReleasedFile',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("letter", "Decision letter"), ("document", "Disclosed document")],
-                        default="document",
-                        max_length=10,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "file",
-                    models.FileField(
-                        max_length=300,
-                        storage=disclosure.catalogue.models.private_storage,
-                        upload_to="released/%Y/%m/",
-                        verbose_name="file",
-                    ),
-                ),
-                ("name", models.CharField(max_length=255, verbose_name="file name")),
-                ("content_type", models.CharField(max_length=100)),
-                ("size", models.PositiveBigIntegerField(verbose_name="size in bytes")),
-                ("pages", models.PositiveIntegerField(default=0, verbose_name="pages")),
-                ("redacted", models.BooleanField(default=False, verbose_name="redacted")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
-                    ),
-                ),
-                (
-                    "request",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="released_files",
-                        to="disclosure.request",
-                        verbose_name="request",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('letter', 'Decision letter'), ('document', 'Disclosed document')], default='document', max_length=10, verbose_name='kind')),
+                ('file', models.FileField(max_length=300, storage=disclosure.catalogue.models.private_storage, upload_to='released/%Y/%m/', verbose_name='file')),
+                ('name', models.CharField(max_length=255, verbose_name='file name')),
+                ('content_type', models.CharField(max_length=100)),
+                ('size', models.PositiveBigIntegerField(verbose_name='size in bytes')),
+                ('pages', models.PositiveIntegerField(default=0, verbose_name='pages')),
+                ('redacted', models.BooleanField(default=False, verbose_name='redacted')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='released_files', to='disclosure.request', verbose_name='request')),
             ],
             options={
-                "verbose_name": "released file",
-                "verbose_name_plural": "released files",
-                "ordering": ["kind", "pk"],
+                'verbose_name': 'released file',
+                'verbose_name_plural': 'released files',
+                'ordering': ['kind', 'pk'],
             },
         ),
     ]
