@@ -13,5 +13,6 @@ class DisclosureConfig(AppConfig):
         from disclosure.appeals import wagtail_hooks as appeal_hooks  # noqa: F401 - the appeal steps' pages
         from disclosure.archive import site_search
         from disclosure.catalogue import wagtail_hooks  # noqa: F401 - the catalogue's staff pages
+        from disclosure.fees import wagtail_hooks as fee_hooks  # noqa: F401 - the invoice pages
 
         site_search.register()  # the public archive and each published request in the site search

@@ -7,12 +7,40 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from disclosure.models import DECISIONS, PreferredForm, RequesterType
-from disclosure.services import MAX_TEXT
+from disclosure.services import MAX_TEXT, has_control_characters
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5})
 
 
-class RequestForm(forms.Form):
+_no_control_message = _("This text contains control characters that cannot be used. Please remove them.")
+
+
+def _no_control_characters(value: str) -> None:
+    if has_control_characters(value):
+        raise forms.ValidationError(_no_control_message, code="control")
+
+
+class CheckedTextForm(forms.Form):
+    """Every text field says what is wrong in the resident's words: empty (spaces alone count as
+    empty), too long (with the limit and the length typed) or holding control characters. The form
+    is shown again with what was typed, so nothing is lost."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is not forms.CharField:
+                continue  # choices, e-mail addresses and tokens have their own checks
+            field.validators.append(_no_control_characters)
+            field.error_messages["required"] = _("Please fill in “%(label)s” (spaces alone do not count).") % {
+                "label": field.label
+            }
+            field.error_messages["null_characters_not_allowed"] = _no_control_message
+            field.error_messages["max_length"] = _(
+                "Please keep this within %(limit_value)s characters (you wrote %(show_value)s)."
+            )
+
+
+class RequestForm(CheckedTextForm):
     """The request as Japanese towns' forms ask it (公文書開示請求書)."""
 
     requester_type = forms.ChoiceField(
@@ -35,6 +63,8 @@ class RequestForm(forms.Form):
     purpose = forms.CharField(
         label=_("Purpose (optional)"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    #: One token per form shown: sending it twice files one request (``services.file_request``).
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
         data = super().clean()
@@ -43,11 +73,11 @@ class RequestForm(forms.Form):
         return data
 
 
-class MessageForm(forms.Form):
+class MessageForm(CheckedTextForm):
     body = forms.CharField(label=_("Message"), max_length=MAX_TEXT, widget=TEXTAREA)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(CheckedTextForm):
     reason = forms.CharField(
         label=_("Reason (optional)"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -108,7 +138,12 @@ class TransferForm(forms.Form):
 
 
 class ImplementForm(forms.Form):
-    fee = forms.IntegerField(label=_("Fee (yen)"), min_value=0, initial=0)
+    fee = forms.IntegerField(
+        label=_("Fee (yen)"),
+        min_value=0,
+        required=False,
+        help_text=_("With an invoice, the fee is its total and the invoice must be paid first. Viewing is free."),
+    )
     note = forms.CharField(label=_("Note (optional)"), max_length=MAX_TEXT, widget=TEXTAREA, required=False)
 
 

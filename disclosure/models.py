@@ -90,6 +90,9 @@ class Request(models.Model):
     #: The published title, text, number, department and reason folded for the archive search
     #: (``portal.textsearch.fold``); empty while the request is not published.
     archive_search_text = models.TextField(blank=True, editable=False)
+    #: The one-time token of the online form that filed the request: sending the form twice
+    #: (a double click, a reload) finds this request instead of filing a second one.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("disclosure request")
@@ -172,6 +175,9 @@ class EventKind(models.TextChoices):
     APPEAL_REFERRED = "appeal_referred", _("Appeal referred to the review council")
     APPEAL_REPORTED = "appeal_reported", _("Report of the review council received")
     APPEAL_DECIDED = "appeal_decided", _("Ruling on the appeal")
+    INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
+    INVOICE_PAID = "invoice_paid", _("Payment recorded")
+    INVOICE_CANCELLED = "invoice_cancelled", _("Invoice cancelled")
 
 
 class Event(models.Model):
@@ -241,6 +247,9 @@ from disclosure.appeals.models import *  # noqa: E402,F401,F403
 
 # The public catalogue's tables (公開目録), in their own package.
 from disclosure.catalogue.models import *  # noqa: E402,F401,F403
+
+# Copy fees: the fee schedule (a site setting) and the invoices.
+from disclosure.fees.models import *  # noqa: E402,F401,F403
 
 # The files released on a request (decision letters, disclosed documents).
 from disclosure.release.models import *  # noqa: E402,F401,F403

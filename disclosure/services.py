@@ -14,10 +14,12 @@ the requester through the outbox.
 
 from __future__ import annotations
 
+import unicodedata
+import uuid
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from disclosure import deadlines, selectors
 from disclosure.errors import DisclosureError
+from disclosure.fees import selectors as fee_selectors
 from disclosure.models import (
     DECISIONS,
     OPEN_STATUSES,
@@ -80,14 +83,29 @@ def _lock(request: Request) -> Request:
     return request
 
 
-def _text(value: str, what: str, *, required: bool = True) -> str:
+#: Bidirectional overrides and isolates: invisible, they make a text read differently than it is stored.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_control_characters(value: str) -> bool:
+    """True when the text holds a control character other than tab and line breaks (NUL, ESC, bidi overrides …):
+    nobody types them, and they corrupt mails, CSV exports and printed letters."""
+    return any((unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or ch in _BIDI_CONTROLS for ch in value or "")
+
+
+def _text(value: str, what: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if required and not value:
         raise DisclosureError(_("Please write the %(what)s.") % {"what": what}, code="missing_text")
-    if len(value) > MAX_TEXT:
+    if len(value) > max_length:
         raise DisclosureError(
-            _("The %(what)s is too long (at most %(max)s characters).") % {"what": what, "max": MAX_TEXT},
+            _("The %(what)s is too long (at most %(max)s characters).") % {"what": what, "max": f"{max_length:,}"},
             code="too_long",
+        )
+    if has_control_characters(value):
+        raise DisclosureError(
+            _("The %(what)s contains control characters that cannot be used. Please remove them.") % {"what": what},
+            code="control_characters",
         )
     return value
 
@@ -172,40 +190,70 @@ def file_request(
     phone: str = "",
     purpose: str = "",
     today: date | None = None,
+    submission_token: uuid.UUID | None = None,
 ) -> Request:
     """File a request online: it gets the next receipt number of the year (R2026-0001 …), its due date,
-    and the requester a receipt mail; the 情報公開 staff are told."""
+    and the requester a receipt mail; the 情報公開 staff are told.
+
+    The same form sent twice (``submission_token``: a double click, a reload after a slow answer)
+    files one request: the second sending returns the first request, and nothing more is written
+    or mailed. A token of someone else's form is refused.
+    """
+    if submission_token is not None and (done := _filed_with(submission_token, user)) is not None:
+        return done
     received = _today(today)
     document = _text(document, _("title or content of the documents"))
-    name = _text(name, _("name"))
-    address = _text(address, _("address"))
+    name = _text(name, _("name"), max_length=200)
+    address = _text(address, _("address"), max_length=300)
+    representative = _text(representative, _("representative"), required=False, max_length=200)
+    phone = _text(phone, _("phone"), required=False, max_length=30)
     if not (email or "").strip():
         raise DisclosureError(_("Please give an email address we can answer to."), code="missing_email")
+    email = _text(email, _("email"), max_length=254)
     if requester_type not in RequesterType.values or preferred_form not in PreferredForm.values:
         raise DisclosureError(_("Choose one of the options offered."), code="bad_choice")
-    seq, number = _next_number(received.year)
-    request = Request(
-        number=number,
-        year=received.year,
-        seq=seq,
-        user=user,
-        requester_type=requester_type,
-        name=name,
-        representative=representative.strip(),
-        address=address,
-        email=email.strip(),
-        phone=phone.strip(),
-        document=document,
-        preferred_form=preferred_form,
-        purpose=_text(purpose, _("purpose"), required=False),
-        received_on=received,
-    )
-    request.save()
+    try:
+        with transaction.atomic():  # a savepoint: the receipt number is not used up by a duplicate
+            request = _insert_request(
+                user=user,
+                received=received,
+                submission_token=submission_token,
+                requester_type=requester_type,
+                name=name,
+                representative=representative,
+                address=address,
+                email=email,
+                phone=phone,
+                document=document,
+                preferred_form=preferred_form,
+                purpose=_text(purpose, _("purpose"), required=False),
+            )
+    except IntegrityError:
+        # The same form sent twice at once: the other sending committed first (the receipt counter's
+        # row lock made this one wait), so its request is the answer.
+        if submission_token is not None and (done := _filed_with(submission_token, user)) is not None:
+            return done
+        raise
     _refresh_due(request)
     request.save(update_fields=["due_date"])
     event = _event(request, EventKind.FILED, by=user)
     _mail_requester(request, event, gettext_lazy("We have received your disclosure request."), body=request.document)
     _mail_staff(request, f"filed-{request.pk}", gettext_lazy("A new disclosure request"), body=request.document)
+    return request
+
+
+def _filed_with(token: uuid.UUID, user) -> Request | None:
+    """The request an earlier sending of the same form filed, if any; someone else's token is refused."""
+    done = Request.objects.filter(submission_token=token).first()
+    if done is not None and done.user_id != getattr(user, "pk", None):
+        raise DisclosureError(_("This form has expired. Please open the request form again."), code="foreign_token")
+    return done
+
+
+def _insert_request(*, received: date, **fields) -> Request:
+    seq, number = _next_number(received.year)
+    request = Request(number=number, year=received.year, seq=seq, received_on=received, **fields)
+    request.save()
     return request
 
 
@@ -439,10 +487,35 @@ def transfer(*, request: Request, by, to: str, reason: str = "") -> Request:
 
 
 @transaction.atomic
-def implement(*, request: Request, by, fee: int, note: str = "", today: date | None = None) -> Request:
-    """Record that the disclosure was carried out (実施: viewing or release of copies) and its fee."""
+def implement(*, request: Request, by, fee: int | None = None, note: str = "", today: date | None = None) -> Request:
+    """Record that the disclosure was carried out (実施: viewing or release of copies) and its fee.
+
+    When the request has an invoice (``disclosure.fees``), the fee is the invoice's total, and copies
+    or data are handed over only once it is paid: an unpaid invoice refuses 実施. ``fee``, if given,
+    must then be that total. Without an invoice the fee is the one given (0 for viewing, which is free).
+    """
     _lock(request)
     _check(request, "implement")
+    invoice = fee_selectors.live_invoice(request)
+    if invoice is not None:
+        if not invoice.is_paid and invoice.total > 0:
+            raise DisclosureError(
+                _(
+                    "The invoice %(number)s (%(total)s yen) has not been paid yet. "
+                    "Record the payment first, then the disclosure can be carried out."
+                )
+                % {"number": invoice.number, "total": f"{invoice.total:,}"},
+                code="invoice_unpaid",
+            )
+        if fee is not None and fee != invoice.total:
+            raise DisclosureError(
+                _("The fee is the total of the invoice %(number)s: %(total)s yen.")
+                % {"number": invoice.number, "total": f"{invoice.total:,}"},
+                code="fee_not_invoiced",
+            )
+        fee = invoice.total
+    elif fee is None and request.preferred_form == PreferredForm.VIEWING:
+        fee = 0
     if fee is None or fee < 0:
         raise DisclosureError(_("The fee must be zero or more yen."), code="bad_fee")
     note = _text(note, _("note"), required=False)

@@ -26,6 +26,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from disclosure import deadlines, forms, selectors, services
 from disclosure.errors import DisclosureError
+from disclosure.fees import selectors as fee_selectors
+from disclosure.fees import services as fee_services
 from disclosure.models import OPEN_STATUSES, Request
 from portal.admin_views import ReadOnlyPolicy
 from portal.audit import log_staff_access
@@ -112,13 +114,17 @@ class RequestDetailView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         req = self.object
+        can_change = request_permissions.user_has_permission(self.request.user, "change")
         context.update(
             req=req,
             deadline=selectors.deadline_for(req, today=timezone.localdate()),
             overdue=is_overdue(req),
             events=req.events.select_related("actor"),
             all_messages=req.messages.select_related("author"),
-            actions=_action_links(req) if request_permissions.user_has_permission(self.request.user, "change") else [],
+            actions=_action_links(req) if can_change else [],
+            invoices=fee_selectors.invoices_of(req),
+            can_change=can_change,
+            can_issue_invoice=can_change and fee_services.issue_refusal(req) is None,
         )
         return context
 
@@ -148,7 +154,12 @@ class RequestActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
         return ACTIONS[self.action][0]
 
     def get_initial(self):
-        return {"department": self.object.department} if self.action == "department" else {}
+        initial = super().get_initial()
+        if self.action == "department":
+            initial["department"] = self.object.department
+        if self.action == "implement" and (invoice := fee_selectors.live_invoice(self.object)) is not None:
+            initial["fee"] = invoice.total  # 実施 takes the invoice's total
+        return initial
 
     def get_page_title(self):
         return str(ACTIONS[self.action][1])

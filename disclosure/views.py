@@ -5,16 +5,18 @@ A resident sees only the requests they filed; any other id is a 404, never a 403
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from disclosure import selectors, services
 from disclosure.errors import DisclosureError
+from disclosure.fees import selectors as fee_selectors
 from disclosure.forms import MessageForm, RequestForm, WithdrawForm
 from portal.errors import add_form_error
 
@@ -37,7 +39,13 @@ def new(request: HttpRequest) -> HttpResponse:
     """File a request. The receipt number is shown on the next page and mailed."""
     user = request.user
     form = RequestForm(
-        request.POST or None, initial={"name": user.get_full_name(), "email": user.email, "phone": user.phone}
+        request.POST or None,
+        initial={
+            "name": user.get_full_name(),
+            "email": user.email,
+            "phone": user.phone,
+            "submission_token": uuid.uuid4(),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,6 +69,7 @@ def _detail_context(request: HttpRequest, found, message_form=None) -> dict:
         "events": found.events.all(),
         "thread": selectors.messages_for_requester(found),
         "message_form": message_form or MessageForm(),
+        "invoice": fee_selectors.live_invoice(found),
     }
 
 
@@ -72,10 +81,14 @@ def detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def message(request: HttpRequest, request_id: int) -> HttpResponse:
-    """Write to the staff. While a correction is asked, the message is the answer and the clock runs again."""
+    """Write to the staff. While a correction is asked, the message is the answer and the clock runs again.
+
+    The form is on the request's page: opening this address (GET) leads there.
+    """
     found = _get(request, request_id)
+    if request.method != "POST":
+        return redirect("portal:disclosure_request", found.pk)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
