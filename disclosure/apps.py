@@ -11,3 +11,4 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         from disclosure import dashboard, signals, tasks  # noqa: F401 - the /my/ panel, closed days, task names
         from disclosure.catalogue import wagtail_hooks  # noqa: F401 - the catalogue's staff pages
+        from disclosure.release import wagtail_hooks as release_hooks  # noqa: F401 - release and redaction pages

@@ -37,6 +37,7 @@ from disclosure.models import (
     PreferredForm,
     ReceiptCounter,
     Request,
+    ReleasedFile,
     RequesterType,
     Status,
 )
@@ -369,14 +370,30 @@ def recompute_open_due_dates() -> int:
 
 
 # --- Decisions and the end of a request -------------------------------------------------------
+def _released_note(request: Request, outcome: str, files) -> str:
+    """The decision mail's line about downloads, when the decision leaves the requester something to fetch."""
+    kinds = set(files.values_list("kind", flat=True))
+    if ReleasedFile.Kind.LETTER in kinds or (outcome in RELEASING and ReleasedFile.Kind.DOCUMENT in kinds):
+        return _("The decision letter and the released files can be downloaded from your request page.")
+    return ""
+
+
 @transaction.atomic
 def decide(*, request: Request, by, outcome: str, reason: str = "", today: date | None = None) -> Request:
-    """Decide (決定). Anything but full disclosure needs its reason: the ordinance article it rests on."""
+    """Decide (決定). Anything but full disclosure needs its reason: the ordinance article it rests on.
+
+    A partial disclosure releases only redacted documents. The mail says when files can be downloaded."""
     _lock(request)
     _check(request, "decide")
     if outcome not in DECISIONS:
         raise DisclosureError(_("Choose one of the decisions."), code="bad_outcome")
     reason = _text(reason, _("reason (ordinance article)"), required=outcome != Status.DISCLOSED)
+    files = request.released_files.all()
+    if outcome == Status.PARTIAL and files.filter(kind=ReleasedFile.Kind.DOCUMENT, redacted=False).exists():
+        raise DisclosureError(
+            _("For a partial disclosure, documents are released through the redaction tool. Remove the unredacted ones."),
+            code="needs_redaction",
+        )
     request.status = outcome
     request.reason = reason
     request.decided_on = _today(today)
@@ -386,7 +403,11 @@ def decide(*, request: Request, by, outcome: str, reason: str = "", today: date 
         request,
         event,
         gettext_lazy("A decision has been made on your disclosure request."),
-        body=f"{request.get_status_display()}\n{reason}".strip(),
+        body="\n".join(
+            part
+            for part in (str(request.get_status_display()), reason, _released_note(request, outcome, files))
+            if part
+        ),
     )
     return request
 

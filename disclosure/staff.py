@@ -10,6 +10,7 @@ staff access log (``portal.audit.log_staff_access``).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -116,6 +117,9 @@ class RequestDetailView(InspectView):
             events=req.events.select_related("actor"),
             all_messages=req.messages.select_related("author"),
             actions=_action_links(req) if request_permissions.user_has_permission(self.request.user, "change") else [],
+            released_files=req.released_files.all(),
+            redaction_drafts=req.redaction_drafts.annotate(box_count=Count("boxes")),
+            can_release=request_permissions.user_has_permission(self.request.user, "change"),
         )
         return context
 
