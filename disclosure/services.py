@@ -36,8 +36,8 @@ from disclosure.models import (
     Pause,
     PreferredForm,
     ReceiptCounter,
-    Request,
     ReleasedFile,
+    Request,
     RequesterType,
     Status,
 )
@@ -391,7 +391,10 @@ def decide(*, request: Request, by, outcome: str, reason: str = "", today: date 
     files = request.released_files.all()
     if outcome == Status.PARTIAL and files.filter(kind=ReleasedFile.Kind.DOCUMENT, redacted=False).exists():
         raise DisclosureError(
-            _("For a partial disclosure, documents are released through the redaction tool. Remove the unredacted ones."),
+            _(
+                "For a partial disclosure, documents are released through the redaction tool. "
+                "Remove the unredacted ones."
+            ),
             code="needs_redaction",
         )
     request.status = outcome

@@ -62,9 +62,7 @@ def _check_size(data: bytes) -> None:
 
 def _check_request(request: Request) -> None:
     if request.published_at is not None:
-        raise DisclosureError(
-            _("The request is published: its released files can no longer change."), code="published"
-        )
+        raise DisclosureError(_("The request is published: its released files can no longer change."), code="published")
     if request.status not in WORKING:
         raise DisclosureError(
             _("No files are released on a request that is “%(status)s”.") % {"status": request.get_status_display()},
@@ -168,9 +166,7 @@ def release_file(*, request: Request, by, kind: str, name: str, data: bytes) -> 
             code="office_needs_full_disclosure",
         )
     pages = _pdf_pages(data) if file_kind == "pdf" else 0
-    released = _store(
-        request, by=by, kind=kind, name=name, data=data, file_kind=file_kind, pages=pages, redacted=False
-    )
+    released = _store(request, by=by, kind=kind, name=name, data=data, file_kind=file_kind, pages=pages, redacted=False)
     _announce(request, released)
     return released
 
@@ -180,9 +176,7 @@ def remove_file(*, released: ReleasedFile, by) -> None:
     """Remove a released file (a wrong letter, a redaction to redo) while the request is not published."""
     request = _lock(released.request)
     if request.published_at is not None:
-        raise DisclosureError(
-            _("The request is published: its released files can no longer change."), code="published"
-        )
+        raise DisclosureError(_("The request is published: its released files can no longer change."), code="published")
     storage, name = released.file.storage, released.file.name
     released.delete()
     transaction.on_commit(lambda: storage.delete(name))
@@ -237,9 +231,7 @@ def add_box(*, draft: RedactionDraft, by, page: int, x0: float, y0: float, x1: f
     reason = _reason(reason)
     sizes = redaction.page_sizes(_original(draft))
     if not 1 <= page <= len(sizes):
-        raise DisclosureError(
-            _("Choose a page from 1 to %(pages)s.") % {"pages": len(sizes)}, code="bad_page"
-        )
+        raise DisclosureError(_("Choose a page from 1 to %(pages)s.") % {"pages": len(sizes)}, code="bad_page")
     width, height = sizes[page - 1]
     x0, x1 = sorted((max(0.0, min(x0, width)), max(0.0, min(x1, width))))
     y0, y1 = sorted((max(0.0, min(y0, height)), max(0.0, min(y1, height))))

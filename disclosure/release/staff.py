@@ -92,7 +92,11 @@ class ReleaseUploadView(_Page):
             upload = form.cleaned_data["file"]
             try:
                 services.release_file(
-                    request=self.req, by=request.user, kind=form.cleaned_data["kind"], name=upload.name, data=_read(upload)
+                    request=self.req,
+                    by=request.user,
+                    kind=form.cleaned_data["kind"],
+                    name=upload.name,
+                    data=_read(upload),
                 )
             except DisclosureError as error:
                 add_form_error(form, error, "file")
@@ -169,7 +173,9 @@ class RedactionStartView(_Page):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                draft = services.start_redaction(request=self.req, by=request.user, name=upload.name, data=_read(upload))
+                draft = services.start_redaction(
+                    request=self.req, by=request.user, name=upload.name, data=_read(upload)
+                )
             except DisclosureError as error:
                 add_form_error(form, error, "file")
             else:

@@ -10,7 +10,9 @@ def register_release_urls():
     from disclosure.release import staff
 
     return [
-        path("disclosure/release/<int:pk>/attach/", staff.ReleaseUploadView.as_view(), name="disclosure_release_attach"),
+        path(
+            "disclosure/release/<int:pk>/attach/", staff.ReleaseUploadView.as_view(), name="disclosure_release_attach"
+        ),
         path("disclosure/release/file/<int:pk>/", staff.StaffFileView.as_view(), name="disclosure_release_file"),
         path(
             "disclosure/release/file/<int:pk>/remove/", staff.RemoveFileView.as_view(), name="disclosure_release_remove"

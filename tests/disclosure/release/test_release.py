@@ -72,8 +72,15 @@ def test_staff_redact_by_phrase_and_by_numbers_and_the_result_is_attached(client
     assert sorted(draft.boxes.values_list("page", flat=True)) == [1, 2]
     client.post(
         page,
-        {"action": "box", "box-page": 1, "box-x0": 100, "box-y0": 250, "box-x1": 200, "box-y1": 300,
-         "box-reason": "第7条第3号（法人等に関する情報）"},
+        {
+            "action": "box",
+            "box-page": 1,
+            "box-x0": 100,
+            "box-y0": 250,
+            "box-x1": 200,
+            "box-y1": 300,
+            "box-reason": "第7条第3号（法人等に関する情報）",
+        },
     )
     assert draft.boxes.count() == 3
     response = client.post(page, {"action": "apply", "apply-name": "設計書_部分開示"})
@@ -135,7 +142,8 @@ def test_bad_attachments_are_refused_in_japanese_and_nothing_is_saved(
     client.force_login(clerk)
     before = stored_files()
     response = client.post(
-        reverse("disclosure_release_attach", args=[disclosure_request.pk]), {"kind": "document", "file": upload(name, data)}
+        reverse("disclosure_release_attach", args=[disclosure_request.pk]),
+        {"kind": "document", "file": upload(name, data)},
     )
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -170,7 +178,8 @@ def test_a_file_over_the_size_limit_is_refused(client, clerk, disclosure_request
     client.force_login(clerk)
     big = b"%PDF-1.7\n" + b"0" * (1024 * 1024)
     response = client.post(
-        reverse("disclosure_release_attach", args=[disclosure_request.pk]), {"kind": "letter", "file": upload("a.pdf", big)}
+        reverse("disclosure_release_attach", args=[disclosure_request.pk]),
+        {"kind": "letter", "file": upload("a.pdf", big)},
     )
     assert "ファイルが1 MBを超えています" in response.content.decode()
     assert not ReleasedFile.objects.exists()
@@ -178,7 +187,9 @@ def test_a_file_over_the_size_limit_is_refused(client, clerk, disclosure_request
 
 def test_a_word_file_is_released_as_it_is_only_for_a_full_disclosure(clerk, disclosure_request):
     with pytest.raises(DisclosureError):
-        release.release_file(request=disclosure_request, by=clerk, kind="document", name="議事録.docx", data=word_file())
+        release.release_file(
+            request=disclosure_request, by=clerk, kind="document", name="議事録.docx", data=word_file()
+        )
     services.decide(request=disclosure_request, by=clerk, outcome="disclosed")
     released = release.release_file(
         request=disclosure_request, by=clerk, kind="document", name="議事録.docx", data=word_file()
