@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -370,11 +371,11 @@ def recompute_open_due_dates() -> int:
 
 
 # --- Decisions and the end of a request -------------------------------------------------------
-def _released_note(request: Request, outcome: str, files) -> str:
+def _released_note(outcome: str, files):
     """The decision mail's line about downloads, when the decision leaves the requester something to fetch."""
     kinds = set(files.values_list("kind", flat=True))
     if ReleasedFile.Kind.LETTER in kinds or (outcome in RELEASING and ReleasedFile.Kind.DOCUMENT in kinds):
-        return _("The decision letter and the released files can be downloaded from your request page.")
+        return gettext_lazy("The decision letter and the released files can be downloaded from your request page.")
     return ""
 
 
@@ -402,15 +403,13 @@ def decide(*, request: Request, by, outcome: str, reason: str = "", today: date 
     request.decided_on = _today(today)
     request.save(update_fields=["status", "reason", "decided_on"])
     event = _event(request, EventKind.DECIDED, by=by, note=reason)
+    parts = [part for part in (Status(outcome).label, reason, _released_note(outcome, files)) if part]
     _mail_requester(
         request,
         event,
         gettext_lazy("A decision has been made on your disclosure request."),
-        body="\n".join(
-            part
-            for part in (str(request.get_status_display()), reason, _released_note(request, outcome, files))
-            if part
-        ),
+        # Lazy parts: the mail is rendered in the requester's language, not the clerk's.
+        body=format_lazy("\n".join("{}" for _part in parts), *parts),
     )
     return request
 

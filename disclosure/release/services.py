@@ -102,7 +102,7 @@ def _announce(request: Request, released: ReleasedFile) -> None:
         context={
             "request": request,
             "headline": gettext_lazy("A file has been added to your disclosure request."),
-            "body": _("You can download it from your request page."),
+            "body": gettext_lazy("You can download it from your request page."),
             "show_deadline": False,
             "url": request_url(request),
         },
