@@ -310,3 +310,23 @@ def test_each_staff_look_at_an_original_is_logged(client, clerk, disclosure_requ
     client.get(reverse("disclosure_redaction", args=[draft.pk]))
     logged = AccessLog.objects.filter(staff=clerk, object_type="disclosure.RedactionDraft", object_id=str(draft.pk))
     assert set(logged.values_list("action", flat=True)) >= {"download", "view"}
+
+
+def test_a_file_attached_after_the_decision_is_announced_to_the_requester(clerk, disclosure_request):
+    services.decide(request=disclosure_request, by=clerk, outcome="not_disclosed", reason=REASON)
+    before = OutboundMail.objects.filter(to_email=disclosure_request.email).count()
+    release.release_file(
+        request=disclosure_request, by=clerk, kind="letter", name="決定通知書.pdf", data=pdfs.text_and_image()
+    )
+    [mail] = OutboundMail.objects.filter(to_email=disclosure_request.email).order_by("-pk")[:1]
+    assert OutboundMail.objects.filter(to_email=disclosure_request.email).count() == before + 1
+    assert "情報公開請求にファイルが追加されました。" in mail.body_text
+
+
+def test_the_requests_admin_page_lists_released_files_and_drafts(client, clerk, disclosure_request):
+    released = released_redacted(disclosure_request, clerk)
+    client.force_login(clerk)
+    page = client.get(reverse("disclosure_requests:inspect", args=[disclosure_request.pk])).content.decode()
+    assert "公開ファイル" in page and released.name in page
+    assert reverse("disclosure_redaction", args=[released.redaction.pk]) in page
+    assert reverse("disclosure_redaction_start", args=[disclosure_request.pk]) in page
