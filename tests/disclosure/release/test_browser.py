@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -115,7 +116,7 @@ def test_partial_disclosure_from_request_to_download(new_context, axe_installed,
     assert_no_violations(page)
     with page.expect_download() as download_info:
         page.get_by_role("link", name=released.name).click()
-    data = open(download_info.value.path(), "rb").read()
+    data = Path(download_info.value.path()).read_bytes()
     assert data.startswith(b"%PDF")
     for text in (PdfReader(io.BytesIO(data)).pages[0].extract_text(), pdfminer_text(io.BytesIO(data))):
         squeezed = "".join(text.split())
