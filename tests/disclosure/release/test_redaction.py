@@ -127,3 +127,26 @@ def test_the_preview_of_a_result_is_a_png_of_its_page(redacted):
     assert png.startswith(b"\x89PNG")
     with pytest.raises(redaction.BadFile):
         redaction.render_page(redacted, 3)
+
+
+def test_form_fields_attached_files_and_earlier_revisions_do_not_carry_the_name_out(tmp_path):
+    path = tmp_path / "revised.pdf"
+    path.write_bytes(pdfs.text_and_image(metadata=False))
+    with pymupdf.open(path) as doc:  # an incremental update: the first revision stays in the file
+        widget = pymupdf.Widget()
+        widget.field_name, widget.field_type = "氏名", pymupdf.PDF_WIDGET_TYPE_TEXT
+        widget.field_value, widget.rect = pdfs.NAME, pymupdf.Rect(300, 300, 450, 330)
+        doc[1].add_widget(widget)
+        doc.embfile_add("memo.txt", pdfs.NAME.encode())
+        doc[0].set_rotation(90)
+        doc.saveIncr()
+    original = path.read_bytes()
+    assert original.count(b"%%EOF") == 2
+    output = redaction.redact(original, redaction.find_phrase(original, pdfs.NAME))
+    with pymupdf.open(stream=output) as doc:
+        assert doc.embfile_count() == 0
+        assert not any(list(page.widgets()) for page in doc)
+    assert pdfs.NAME not in squeeze(pypdf_text(output))
+    assert pdfs.NAME not in squeeze(pdfminer_text(io.BytesIO(output)))
+    assert pdfs.KEPT in squeeze(pypdf_text(output))
+    assert output.count(b"%%EOF") == 1, "one revision only"
