@@ -100,9 +100,9 @@ def open_pdf(data: bytes) -> pymupdf.Document:
 
 
 def page_sizes(data: bytes) -> list[tuple[float, float]]:
-    """Width and height in points of each page."""
+    """Width and height in points of each page, unrotated (the coordinates boxes are given in)."""
     with open_pdf(data) as doc:
-        return [(page.rect.width, page.rect.height) for page in doc]
+        return [(page.cropbox.width, page.cropbox.height) for page in doc]
 
 
 # --- Boxes -----------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def redact(data: bytes, boxes: Iterable[Box]) -> bytes:
             if _image_only(page):
                 scanned.add(number - 1)
             for box in page_boxes:
-                rect = box.rect & page.rect
+                rect = box.rect  # clipped to the page when the box was added
                 page.add_redact_annot(
                     rect,
                     text=box.label or None,
