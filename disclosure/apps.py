@@ -14,5 +14,6 @@ class DisclosureConfig(AppConfig):
         from disclosure.archive import site_search
         from disclosure.catalogue import wagtail_hooks  # noqa: F401 - the catalogue's staff pages
         from disclosure.fees import wagtail_hooks as fee_hooks  # noqa: F401 - the invoice pages
+        from disclosure.release import wagtail_hooks as release_hooks  # noqa: F401 - release and redaction pages
 
         site_search.register()  # the public archive and each published request in the site search

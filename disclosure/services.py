@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,6 +40,7 @@ from disclosure.models import (
     Pause,
     PreferredForm,
     ReceiptCounter,
+    ReleasedFile,
     Request,
     RequesterType,
     Status,
@@ -417,24 +419,45 @@ def recompute_open_due_dates() -> int:
 
 
 # --- Decisions and the end of a request -------------------------------------------------------
+def _released_note(outcome: str, files):
+    """The decision mail's line about downloads, when the decision leaves the requester something to fetch."""
+    kinds = set(files.values_list("kind", flat=True))
+    if ReleasedFile.Kind.LETTER in kinds or (outcome in RELEASING and ReleasedFile.Kind.DOCUMENT in kinds):
+        return gettext_lazy("The decision letter and the released files can be downloaded from your request page.")
+    return ""
+
+
 @transaction.atomic
 def decide(*, request: Request, by, outcome: str, reason: str = "", today: date | None = None) -> Request:
-    """Decide (決定). Anything but full disclosure needs its reason: the ordinance article it rests on."""
+    """Decide (決定). Anything but full disclosure needs its reason: the ordinance article it rests on.
+
+    A partial disclosure releases only redacted documents. The mail says when files can be downloaded."""
     _lock(request)
     _check(request, "decide")
     if outcome not in DECISIONS:
         raise DisclosureError(_("Choose one of the decisions."), code="bad_outcome")
     reason = _text(reason, _("reason (ordinance article)"), required=outcome != Status.DISCLOSED)
+    files = request.released_files.all()
+    if outcome == Status.PARTIAL and files.filter(kind=ReleasedFile.Kind.DOCUMENT, redacted=False).exists():
+        raise DisclosureError(
+            _(
+                "For a partial disclosure, documents are released through the redaction tool. "
+                "Remove the unredacted ones."
+            ),
+            code="needs_redaction",
+        )
     request.status = outcome
     request.reason = reason
     request.decided_on = _today(today)
     request.save(update_fields=["status", "reason", "decided_on"])
     event = _event(request, EventKind.DECIDED, by=by, note=reason)
+    parts = [part for part in (Status(outcome).label, reason, _released_note(outcome, files)) if part]
     _mail_requester(
         request,
         event,
         gettext_lazy("A decision has been made on your disclosure request."),
-        body=f"{request.get_status_display()}\n{reason}".strip(),
+        # Lazy parts: the mail is rendered in the requester's language, not the clerk's.
+        body=format_lazy("\n".join("{}" for _part in parts), *parts),
     )
     return request
 

@@ -10,6 +10,7 @@ staff access log (``portal.audit.log_staff_access``).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -125,6 +126,9 @@ class RequestDetailView(InspectView):
             invoices=fee_selectors.invoices_of(req),
             can_change=can_change,
             can_issue_invoice=can_change and fee_services.issue_refusal(req) is None,
+            released_files=req.released_files.all(),
+            redaction_drafts=req.redaction_drafts.annotate(box_count=Count("boxes")),
+            can_release=can_change,
         )
         return context
 

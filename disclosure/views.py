@@ -18,6 +18,7 @@ from disclosure import selectors, services
 from disclosure.errors import DisclosureError
 from disclosure.fees import selectors as fee_selectors
 from disclosure.forms import MessageForm, RequestForm, WithdrawForm
+from disclosure.release import selectors as release_selectors
 from portal.errors import add_form_error
 
 
@@ -63,7 +64,11 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, found, message_form=None) -> dict:
+    released = release_selectors.files_for(request.user, found)
+    shown = {f.pk for f in released}
     return {
+        "released_files": released,
+        "redactions": [b for b in release_selectors.redactions_of(found) if b.draft.output_id in shown],
         "req": found,
         "deadline": selectors.deadline_for(found, today=timezone.localdate()),
         "events": found.events.all(),
@@ -75,7 +80,8 @@ def _detail_context(request: HttpRequest, found, message_form=None) -> dict:
 
 @login_required
 def detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    """One request: its status, the due date and how it was counted, the history and the messages."""
+    """One request: its status, the due date and how it was counted, the released files and what was
+    redacted with the reasons, the history and the messages."""
     found = _get(request, request_id)
     return render(request, "disclosure/detail.html", _detail_context(request, found))
 

@@ -452,6 +452,8 @@ HEALTH_FILES_ROOT = Path(
 HEALTH_UPLOAD_MAX_BYTES = (
     env_int("HEALTH_UPLOAD_MAX_MB", 10, help="Largest check-up file a resident may upload, in megabytes.") * 1024 * 1024
 )
+# Largest decision letter or document 情報公開 staff may release or redact (disclosure/release/).
+DISCLOSURE_RELEASE_MAX_BYTES = 50 * 1024 * 1024
 WHITENOISE_USE_FINDERS = not PRODUCTION  # serve from the apps' folders without collectstatic on a laptop
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -11,7 +11,7 @@ import disclosure.catalogue.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0003_catalogue'),
+        ("disclosure", "0003_catalogue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0004_release_publication'),
+        ("disclosure", "0005_redaction"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -16,7 +16,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("disclosure", "0004_release_publication"),
+        ("disclosure", "0006_appeals"),
         ("wagtailcore", "0097_baselogentry_uuid_action_timestamp_indexes"),
         ("portal", "0006_remove_wagtail_sample_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

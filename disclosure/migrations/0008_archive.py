@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     # The lead links this after the release and redaction migrations (0005–0007) when merging.
     dependencies = [
-        ('disclosure', '0004_release_publication'),
+        ("disclosure", "0007_fees"),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disclosure.catalogue.models import private_storage
 
-__all__ = ["ReleasedFile"]
+__all__ = ["RedactionBox", "RedactionDraft", "ReleasedFile"]
 
 
 class ReleasedFile(models.Model):
@@ -45,3 +45,60 @@ class ReleasedFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RedactionDraft(models.Model):
+    """Staff's work on one document to redact (部分開示): the original PDF and the boxes drawn on it.
+
+    The original stays in private storage and is never a :class:`ReleasedFile`: residents cannot
+    reach it by any link. Applying the boxes makes ``output``, the redacted file the requester gets.
+    """
+
+    request = models.ForeignKey(
+        "disclosure.Request", on_delete=models.CASCADE, related_name="redaction_drafts", verbose_name=_("request")
+    )
+    original = models.FileField(
+        _("original"), upload_to="redaction/originals/%Y/%m/", storage=private_storage, max_length=300
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    output = models.OneToOneField(
+        ReleasedFile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="redaction",
+        verbose_name=_("redacted file"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = _("redaction draft")
+        verbose_name_plural = _("redaction drafts")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RedactionBox(models.Model):
+    """One redacted area: the page (from 1), the rectangle in PDF points (from the top left) and the reason."""
+
+    draft = models.ForeignKey(RedactionDraft, on_delete=models.CASCADE, related_name="boxes")
+    page = models.PositiveIntegerField(_("page"))
+    x0 = models.FloatField()
+    y0 = models.FloatField()
+    x1 = models.FloatField()
+    y1 = models.FloatField()
+    #: The ordinance article, e.g. 「第7条第2号（個人に関する情報）」; shown to the requester.
+    reason = models.CharField(_("reason (ordinance article)"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("redacted area")
+        verbose_name_plural = _("redacted areas")
+        ordering = ["page", "y0", "x0", "pk"]
+
+    def __str__(self) -> str:
+        return f"p.{self.page} {self.reason}"
