@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DisclosureConfig(AppConfig):
     name = "disclosure"
     verbose_name = _("Information disclosure")
-    # load_demo's part (portal/demo.py): the demo catalogue (requests have no demo: they would mail).
-    demo_loader = "disclosure.catalogue.demo.load_demo"
+    # load_demo's part (portal/demo.py): the catalogue, published requests, the resident's own request.
+    demo_loader = "disclosure.demo.load_demo"
 
     def ready(self) -> None:
         from disclosure import dashboard, signals, tasks  # noqa: F401 - the /my/ panel, closed days, task names
