@@ -161,7 +161,7 @@ class EventKind(models.TextChoices):
     CORRECTION_ANSWERED = "correction_answered", _("Correction answered")
     EXTENDED = "extended", _("Deadline extended")
     SPECIAL_EXTENDED = "special_extended", _("Special extension")
-    DECIDED = "decided", _("Decision")
+    DECIDED = "decided", pgettext_lazy("disclosure", "Decision")
     WITHDRAWN = "withdrawn", pgettext_lazy("disclosure event", "Withdrawn")
     REJECTED = "rejected", pgettext_lazy("disclosure event", "Dismissed")
     TRANSFERRED = "transferred", pgettext_lazy("disclosure event", "Transferred")

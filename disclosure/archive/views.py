@@ -15,6 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from disclosure.archive.search import Filters, decision_label, latest, published_request, search
 from disclosure.release.models import ReleasedFile
@@ -38,7 +39,7 @@ def _keep(query: str, filters: Filters) -> str:
 
 def _facet_links(query: str, filters: Filters, found: dict) -> list[tuple[str, list[tuple]]]:
     """Each filter's heading and its values with the link that chooses (or, when chosen, clears) it."""
-    headings = {"decision": _("Decision"), "year": _("Fiscal year of the decision")}
+    headings = {"decision": pgettext("disclosure", "Decision"), "year": _("Fiscal year of the decision")}
     sections = []
     for name, values in found.items():
         links = []
