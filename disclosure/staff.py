@@ -133,26 +133,72 @@ class RequestDetailView(InspectView):
         return context
 
 
-class RequestActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
-    """One action on a request (補正依頼, decide, extend, withdraw …): a form, then the service."""
+class RequestFormView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+    """A staff form about one request, then a service: the base of the action, appeal and fee pages.
+
+    Only staff who may change requests get in (others: 403); each look is written to the staff
+    access log. A subclass sets ``self.req`` in :meth:`load` (from the URL's arguments) and calls
+    its service in :meth:`run`; a refusal of the service shows on the form, nothing written, and
+    success goes back to the request's page.
+    """
 
     permission_policy = request_permissions
     permission_required = "change"
     template_name = "disclosure/admin/action.html"
     header_icon = "doc-full"
+    title = ""
 
     def dispatch(self, request, *args, **kwargs):
         if not self.user_has_permission(self.permission_required):
             raise PermissionDenied
-        self.action = kwargs["action"]
-        if self.action not in ACTIONS:
-            raise Http404
-        self.object = get_object_or_404(Request, pk=kwargs["pk"])
+        self.load(**kwargs)
         return super().dispatch(request, *args, **kwargs)
 
+    def load(self, **kwargs) -> None:
+        """Find what the URL names and set ``self.req`` (404 if there is no such thing)."""
+        raise NotImplementedError
+
+    def run(self, data: dict) -> None:
+        """Call the service with the form's cleaned data."""
+        raise NotImplementedError
+
     def get(self, request, *args, **kwargs):
-        log_staff_access(request=request, action="view", obj=self.object)
+        log_staff_access(request=request, action="view", obj=self.req)
         return super().get(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return str(self.title)
+
+    def get_page_subtitle(self):
+        return f"{self.req.number} {self.req.name}"
+
+    def get_success_url(self):
+        return reverse("disclosure_requests:inspect", args=[self.req.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(req=self.req, submit_label=self.get_page_title(), cancel_url=self.get_success_url())
+        return context
+
+    def form_valid(self, form):
+        try:
+            self.run(form.cleaned_data)
+        except DisclosureError as error:
+            add_form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(number)s: done.") % {"number": self.req.number})
+        return redirect(self.get_success_url())
+
+
+class RequestActionView(RequestFormView):
+    """One action on a request (補正依頼, decide, extend, withdraw …): a form, then the service."""
+
+    def load(self, action: str, pk: int) -> None:
+        if action not in ACTIONS:
+            raise Http404
+        self.action = action
+        self.title = ACTIONS[action][1]
+        self.req = get_object_or_404(Request, pk=pk)
 
     def get_form_class(self):
         return ACTIONS[self.action][0]
@@ -160,33 +206,13 @@ class RequestActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormV
     def get_initial(self):
         initial = super().get_initial()
         if self.action == "department":
-            initial["department"] = self.object.department
-        if self.action == "implement" and (invoice := fee_selectors.live_invoice(self.object)) is not None:
+            initial["department"] = self.req.department
+        if self.action == "implement" and (invoice := fee_selectors.live_invoice(self.req)) is not None:
             initial["fee"] = invoice.total  # 実施 takes the invoice's total
         return initial
 
-    def get_page_title(self):
-        return str(ACTIONS[self.action][1])
-
-    def get_page_subtitle(self):
-        return f"{self.object.number} {self.object.name}"
-
-    def get_success_url(self):
-        return reverse("disclosure_requests:inspect", args=[self.object.pk])
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(req=self.object, submit_label=self.get_page_title(), cancel_url=self.get_success_url())
-        return context
-
-    def form_valid(self, form):
-        try:
-            _run(self.action, self.object, self.request.user, form.cleaned_data)
-        except DisclosureError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(number)s: done.") % {"number": self.object.number})
-        return redirect(self.get_success_url())
+    def run(self, data: dict) -> None:
+        _run(self.action, self.req, self.request.user, data)
 
 
 class DueSoonPanel(Component):

@@ -7,68 +7,18 @@ look is written to the staff access log.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
-from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.models import Site
 
-from disclosure.errors import DisclosureError
 from disclosure.fees import forms, selectors, services
 from disclosure.fees.models import Invoice
 from disclosure.models import Request
-from disclosure.staff import request_permissions
-from portal.audit import log_staff_access
-from portal.errors import add_form_error
+from disclosure.staff import RequestFormView
 
 
-class FeeFormView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
-    permission_policy = request_permissions
-    permission_required = "change"
-    template_name = "disclosure/admin/action.html"
+class FeeFormView(RequestFormView):
     header_icon = "tag"
-    title = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.user_has_permission(self.permission_required):
-            raise PermissionDenied
-        self.load(kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def load(self, pk: int) -> None:
-        raise NotImplementedError
-
-    def get(self, request, *args, **kwargs):
-        log_staff_access(request=request, action="view", obj=self.req)
-        return super().get(request, *args, **kwargs)
-
-    def get_page_title(self):
-        return str(self.title)
-
-    def get_page_subtitle(self):
-        return f"{self.req.number} {self.req.name}"
-
-    def get_success_url(self):
-        return reverse("disclosure_requests:inspect", args=[self.req.pk])
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(req=self.req, submit_label=self.get_page_title(), cancel_url=self.get_success_url())
-        return context
-
-    def form_valid(self, form):
-        try:
-            self.run(form.cleaned_data)
-        except DisclosureError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("%(number)s: done.") % {"number": self.req.number})
-        return redirect(self.get_success_url())
 
 
 class IssueInvoiceView(FeeFormView):
